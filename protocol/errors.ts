@@ -17,6 +17,7 @@ export const ErrorCode = {
   FrameHeaderInvalid: 'FRAME_HEADER_INVALID',
   FrameLengthMismatch: 'FRAME_LENGTH_MISMATCH',
   FrameDigestMismatch: 'FRAME_DIGEST_MISMATCH',
+  FrameUnsupportedFlags: 'FRAME_UNSUPPORTED_FLAGS',
   // requests (HTTP API, CLI)
   BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
@@ -30,15 +31,23 @@ export const ErrorCode = {
   NotLeaseOwner: 'NOT_LEASE_OWNER',
   UnknownReplica: 'UNKNOWN_REPLICA',
   UnknownTaskKind: 'UNKNOWN_TASK_KIND',
+  SchemaTooNew: 'SCHEMA_TOO_NEW',
+  DigestMismatch: 'DIGEST_MISMATCH',
   // worker / kernels / preprocessing
   KernelFailed: 'KERNEL_FAILED',
   TaskTimeout: 'TASK_TIMEOUT',
   PreprocessFailed: 'PREPROCESS_FAILED',
   WasmUnavailable: 'WASM_UNAVAILABLE',
+  KernelCompileFailed: 'KERNEL_COMPILE_FAILED',
   // proofs
   ProofInvalid: 'PROOF_INVALID',
   ProofReplayed: 'PROOF_REPLAYED',
   ProofMismatch: 'PROOF_MISMATCH',
+  ProofUnknownVersion: 'PROOF_UNKNOWN_VERSION',
+  ProofVersionRetired: 'PROOF_VERSION_RETIRED',
+  ProofArtifactMismatch: 'PROOF_ARTIFACT_MISMATCH',
+  ProofBadInput: 'PROOF_BAD_INPUT',
+  ProverFailed: 'PROVER_FAILED',
   // lifecycle
   Aborted: 'ABORTED',
   Internal: 'INTERNAL',

@@ -6,6 +6,8 @@
  * The output is C (m x n) as f32 little-endian, row-major.
  */
 import { ErrorCode, WorkerTaskError } from '../../protocol/errors.ts';
+import { readF32Le } from '../bytes.ts';
+import { f32Bytes } from '../f32.ts';
 
 export interface MatmulInput {
   readonly m: number;
@@ -53,21 +55,17 @@ export function decodeMatmulPayload(bytes: Uint8Array): MatmulInput {
       `matmul payload is ${bytes.length} bytes, header implies ${expected}`,
     );
   }
-  const a = new Float32Array(m * k);
-  const b = new Float32Array(k * n);
-  let offset = HEADER_BYTES;
-  for (const arr of [a, b]) {
-    for (let i = 0; i < arr.length; i++, offset += 4) arr[i] = view.getFloat32(offset, true);
-  }
+  const a = readF32Le(bytes, HEADER_BYTES, m * k);
+  const b = readF32Le(bytes, HEADER_BYTES + 4 * m * k, k * n);
   return { m, k, n, a, b };
 }
 
-/** C as little-endian bytes: the exact bytes a worker hashes and returns. */
+/**
+ * C as little-endian bytes: the exact bytes a worker hashes and returns. Every NaN is written as
+ * the canonical 0x7fc00000 (adapters produce different NaN bit patterns; see ../f32.ts).
+ */
 export function matmulOutputBytes(c: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(c.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < c.length; i++) view.setFloat32(i * 4, c[i] as number, true);
-  return bytes;
+  return f32Bytes(c);
 }
 
 function checkDims(m: number, k: number, n: number): void {

@@ -1,0 +1,97 @@
+/**
+ * Every default and every environment variable of Shardmesh, in one place. Components take an
+ * options object whose fields are all optional; `resolve*Config` fills in the rest from here.
+ */
+import { join } from 'node:path';
+
+export interface OrchestratorConfig {
+  /** Directory for the database and the node key. */
+  dataDir: string;
+  /** SQLite file; `:memory:` for throwaway runs. */
+  dbPath: string;
+  httpHost: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  /** libp2p listen multiaddrs for workers. */
+  p2pListen: string[];
+  /** How long a worker holds a replica without a heartbeat before it is reissued. */
+  leaseMs: number;
+  /** How often workers must heartbeat (a fraction of leaseMs). */
+  heartbeatMs: number;
+  /** How often the reaper expires stale leases. */
+  reapIntervalMs: number;
+  /** How often the dispatcher re-offers work (retries become due, leases reissued). */
+  dispatchIntervalMs: number;
+  /** Largest task payload accepted, in bytes. */
+  maxPayloadBytes: number;
+  /** Largest HTTP request body, in bytes. */
+  maxBodyBytes: number;
+  /** Most tasks in one job submission. */
+  maxTasksPerJob: number;
+  /** Grace period for in-flight work on stop(). */
+  shutdownGraceMs: number;
+}
+
+export interface WorkerConfig {
+  /** Multiaddr (with /p2p/<id>) of the orchestrator to serve. */
+  orchestrator: string;
+  /** Tasks computed at once. */
+  concurrency: number;
+  /** Per-task time limit. */
+  taskTimeoutMs: number;
+  /** Prefer the WASM preprocessor (falls back to JS when WASM is unavailable). */
+  preprocessor: 'wasm' | 'js';
+  /** Delay before redialling a lost orchestrator, doubled up to reconnectMaxMs. */
+  reconnectMs: number;
+  reconnectMaxMs: number;
+}
+
+export const TASK_PROTOCOL = '/shardmesh/task/1.0.0';
+
+const env = (name: string): string | undefined => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+};
+
+const envInt = (name: string, fallback: number): number => {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}=${raw} is not a non-negative integer`);
+  return value;
+};
+
+export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}): OrchestratorConfig {
+  const dataDir = opts.dataDir ?? env('SHARDMESH_DATA_DIR') ?? '.data';
+  const leaseMs = opts.leaseMs ?? envInt('SHARDMESH_LEASE_MS', 30_000);
+  return {
+    dataDir,
+    dbPath: opts.dbPath ?? env('SHARDMESH_DB') ?? join(dataDir, 'shardmesh.db'),
+    httpHost: opts.httpHost ?? env('SHARDMESH_HTTP_HOST') ?? '127.0.0.1',
+    httpPort: opts.httpPort ?? envInt('SHARDMESH_HTTP_PORT', 8080),
+    p2pListen: opts.p2pListen ?? (env('SHARDMESH_P2P_LISTEN')?.split(',') || ['/ip4/127.0.0.1/tcp/4001']),
+    leaseMs,
+    heartbeatMs: opts.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 4)),
+    reapIntervalMs: opts.reapIntervalMs ?? Math.max(50, Math.floor(leaseMs / 10)),
+    dispatchIntervalMs: opts.dispatchIntervalMs ?? 200,
+    maxPayloadBytes: opts.maxPayloadBytes ?? envInt('SHARDMESH_MAX_PAYLOAD_BYTES', 16 * 1024 * 1024),
+    maxBodyBytes: opts.maxBodyBytes ?? envInt('SHARDMESH_MAX_BODY_BYTES', 64 * 1024 * 1024),
+    maxTasksPerJob: opts.maxTasksPerJob ?? 100_000,
+    shutdownGraceMs: opts.shutdownGraceMs ?? 5_000,
+  };
+}
+
+export function resolveWorkerConfig(opts: Partial<WorkerConfig> & { orchestrator?: string }): WorkerConfig {
+  const orchestrator = opts.orchestrator ?? env('SHARDMESH_ORCHESTRATOR');
+  if (orchestrator === undefined) {
+    throw new Error('no orchestrator address: pass --orchestrator <multiaddr> or set SHARDMESH_ORCHESTRATOR');
+  }
+  return {
+    orchestrator,
+    concurrency: opts.concurrency ?? envInt('SHARDMESH_WORKER_CONCURRENCY', 2),
+    taskTimeoutMs: opts.taskTimeoutMs ?? envInt('SHARDMESH_TASK_TIMEOUT_MS', 60_000),
+    preprocessor: opts.preprocessor ?? (env('SHARDMESH_PREPROCESSOR') === 'js' ? 'js' : 'wasm'),
+    reconnectMs: opts.reconnectMs ?? 250,
+    reconnectMaxMs: opts.reconnectMaxMs ?? 10_000,
+  };
+}

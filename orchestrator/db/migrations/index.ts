@@ -1,0 +1,14 @@
+/**
+ * The ordered list of migrations. Forward-only: append `NNNN_name.sql` here and never edit or
+ * remove a released one. The SQL is imported as text so the list also works in a bundled build;
+ * a test checks that this list and the files in this folder agree.
+ */
+import m0001 from './0001_init.sql' with { type: 'text' };
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '0001_init', sql: m0001 }];

@@ -1,0 +1,92 @@
+/**
+ * Hands leased work to connected workers over the task protocol. Owns the sessions, offers work
+ * when a worker asks for it, when a job arrives (`kick`), and on a timer (retries whose backoff
+ * ran out, work freed by the reaper). The reaper expires stale leases on its own timer.
+ */
+import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import { FrameChannel } from '../../protocol/frame-channel.ts';
+import type { OrchestratorConfig } from '../config.ts';
+import { TASK_PROTOCOL } from '../config.ts';
+import type { TaskEngine } from '../engine/index.ts';
+import { WorkerSession } from './worker-session.ts';
+
+export interface DispatcherOptions {
+  config: OrchestratorConfig;
+  engine: TaskEngine;
+  node: Libp2p;
+  log: (line: string) => void;
+}
+
+export class Dispatcher {
+  private readonly sessions = new Set<WorkerSession>();
+  private readonly controller = new AbortController();
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly opts: DispatcherOptions) {}
+
+  get workerCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    const { config, engine, node } = this.opts;
+    await node.handle(TASK_PROTOCOL, (stream, connection) => this.accept(stream, connection), {
+      maxInboundStreams: 4,
+    });
+    this.timers = [
+      setInterval(() => this.kick(), config.dispatchIntervalMs),
+      setInterval(() => {
+        if (engine.reap() > 0) this.kick();
+      }, config.reapIntervalMs),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.controller.abort();
+    await this.opts.node.unhandle(TASK_PROTOCOL).catch(() => {});
+    await Promise.allSettled(this.running);
+  }
+
+  /** Offers work to every worker with credit (new job, reaped leases, retries now due). */
+  kick(): void {
+    for (const session of this.sessions) this.offer(session);
+  }
+
+  private offer(session: WorkerSession): void {
+    if (!session.hasCredit || this.controller.signal.aborted) return;
+    try {
+      session.offerWork(this.controller.signal);
+    } catch (err) {
+      this.opts.log(`dispatch to ${session.workerId} failed: ${String(err)}`);
+    }
+  }
+
+  private accept(stream: Stream, connection: Connection): void {
+    const { config, engine, node, log } = this.opts;
+    const session = new WorkerSession(connection.remotePeer.toString(), new FrameChannel(stream, config), {
+      engine,
+      orchestratorId: node.peerId.toString(),
+      leaseMs: config.leaseMs,
+      heartbeatMs: config.heartbeatMs,
+      maxPayloadBytes: config.maxPayloadBytes,
+      wantsWork: (s) => this.offer(s),
+      log,
+    });
+    this.sessions.add(session);
+    const run = session
+      .run(this.controller.signal)
+      .catch((err: unknown) => {
+        if (!this.controller.signal.aborted) log(`session ${session.workerId} ended: ${String(err)}`);
+      })
+      .finally(async () => {
+        this.sessions.delete(session);
+        // Let queued frames (a final refusal) reach the worker, then close our end gracefully.
+        await session.flush();
+        await stream.close({ signal: AbortSignal.timeout(2_000) }).catch((err: Error) => stream.abort(err));
+        this.running.delete(run);
+      });
+    this.running.add(run);
+  }
+}

@@ -1,0 +1,114 @@
+/** Leasing work to a worker, acknowledging it, and keeping the lease alive with heartbeats. */
+import { ErrorCode, RequestError } from '../../protocol/errors.ts';
+import type { EngineContext } from './context.ts';
+import { assertId, newId } from './ids.ts';
+import { wantMore } from './quorum.ts';
+import { moveTask, type TaskState, transitionReplica } from './state-machine.ts';
+import type { Lease } from './types.ts';
+import { touchWorker } from './workers.ts';
+
+interface LeasableRow {
+  id: string;
+  jobId: string;
+  index: number;
+  state: TaskState;
+  seed: number;
+  params: string;
+  round: number;
+  attempts: number;
+  live: number;
+  votes: number;
+  best: number;
+  payloadSha256: string;
+  kind: string;
+  redundancy: number;
+  quorum: number;
+  maxReplicas: number;
+  bytes: Uint8Array;
+}
+
+// Walks tasks_leasable (priority DESC, then rowid = FIFO); the NOT EXISTS probe on
+// replicas_task_worker keeps every replica of a task (in any state) on a distinct worker.
+const LEASABLE_SQL = `SELECT t.id, t.job_id AS jobId, t.idx AS "index", t.state, t.seed, t.params, t.round,
+  t.attempts, t.live, t.votes, t.best, t.payload_sha256 AS payloadSha256,
+  j.kind, j.redundancy, j.quorum, j.max_replicas AS maxReplicas, b.bytes
+FROM tasks t INDEXED BY tasks_leasable
+  JOIN jobs j ON j.id = t.job_id
+  JOIN blobs b ON b.sha256 = t.payload_sha256
+WHERE t.want > 0 AND t.not_before <= ?1
+  AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.round = t.round AND r.worker_id = ?2)
+ORDER BY t.priority DESC, t.rowid
+LIMIT ?3`;
+
+const INSERT_REPLICA = `INSERT INTO replicas (id, task_id, round, worker_id, state, leased_at, lease_expires_at)
+VALUES (?1, ?2, ?3, ?4, 'leased', ?5, ?6)`;
+
+/** Lease up to `max` tasks to `workerId`, one replica per task, highest priority first. */
+export function leaseTasks(ctx: EngineContext, workerId: string, max: number): Lease[] {
+  assertId(workerId, 'workerId');
+  if (!Number.isSafeInteger(max) || max < 1) {
+    throw new RequestError(ErrorCode.BadRequest, 'max must be a positive integer', { field: 'max' });
+  }
+  touchWorker(ctx, workerId);
+  const limit = Math.min(max, ctx.opts.maxLeaseBatch);
+  const rows = ctx.db
+    .query<LeasableRow, [number, string, number]>(LEASABLE_SQL)
+    .all(ctx.now, workerId, limit);
+  const expiresAt = ctx.now + ctx.opts.leaseMs;
+  const leases: Lease[] = [];
+  for (const row of rows) {
+    const replicaId = newId('rep', ctx.now);
+    ctx.db.query(INSERT_REPLICA).run(replicaId, row.id, row.round, workerId, ctx.now, expiresAt);
+    const counts = { live: row.live + 1, votes: row.votes, best: row.best };
+    moveTask(ctx.db, row.id, row.state, row.state === 'pending' ? 'running' : row.state, {
+      live: counts.live,
+      want: wantMore(row, counts),
+      updated_at: ctx.now,
+    });
+    leases.push({
+      replicaId,
+      jobId: row.jobId,
+      taskId: row.id,
+      index: row.index,
+      kind: row.kind,
+      seed: row.seed,
+      attempt: row.attempts + 1,
+      params: JSON.parse(row.params) as Record<string, unknown>,
+      payload: row.bytes,
+      payloadSha256: row.payloadSha256,
+      leaseExpiresAt: expiresAt,
+    });
+  }
+  return leases;
+}
+
+/** The worker confirms it received the replica and started on it. */
+export function ackReplica(ctx: EngineContext, replicaId: string, workerId: string): void {
+  transitionReplica(
+    ctx.db,
+    replicaId,
+    'leased',
+    'acked',
+    { workerId, liveAt: ctx.now },
+    { acked_at: ctx.now },
+  );
+}
+
+/**
+ * Extend the leases `workerId` still holds among `replicaIds` to now + leaseMs. Not a state
+ * change. A lease that already ran out stays out (the reaper owns it), and replicas held by
+ * another worker are ignored. Returns how many leases were extended.
+ */
+export function heartbeat(ctx: EngineContext, workerId: string, replicaIds: readonly string[]): number {
+  assertId(workerId, 'workerId');
+  const extend = ctx.db.query(
+    `UPDATE replicas SET lease_expires_at = ?1
+     WHERE id = ?2 AND worker_id = ?3 AND state IN ('leased', 'acked') AND lease_expires_at >= ?4`,
+  );
+  let extended = 0;
+  for (const id of new Set(replicaIds)) {
+    extended += extend.run(ctx.now + ctx.opts.leaseMs, id, workerId, ctx.now).changes;
+  }
+  ctx.db.query('UPDATE workers SET last_seen = ?1 WHERE id = ?2').run(ctx.now, workerId);
+  return extended;
+}

@@ -1,0 +1,39 @@
+/** The reaper: replicas whose lease ran out become `expired`, and their work is leasable again. */
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { EngineContext } from './context.ts';
+import { loseReplica } from './failure.ts';
+import { LIVE_REPLICA_STATES, transitionReplica } from './state-machine.ts';
+
+/** Expire up to `opts.reapBatch` stale leases; returns how many were expired. */
+export function reapExpired(ctx: EngineContext): number {
+  const stale = ctx.db
+    .query<{ id: string }, [number, number]>(
+      `SELECT id FROM replicas WHERE state IN ('leased', 'acked') AND lease_expires_at < ?1
+       ORDER BY lease_expires_at LIMIT ?2`,
+    )
+    .all(ctx.now, ctx.opts.reapBatch);
+  const stillLive = ctx.db.query<{ n: number }, [string]>(
+    "SELECT count(*) AS n FROM replicas WHERE id = ?1 AND state IN ('leased', 'acked')",
+  );
+  let expired = 0;
+  for (const { id } of stale) {
+    // An earlier loss in this loop may have dead-lettered the task and revoked this replica.
+    if ((stillLive.get(id)?.n ?? 0) === 0) continue;
+    const rep = transitionReplica(
+      ctx.db,
+      id,
+      LIVE_REPLICA_STATES,
+      'expired',
+      { expiredAt: ctx.now },
+      {
+        ended_at: ctx.now,
+        end_reason: 'lease_expired',
+        error_code: ErrorCode.LeaseExpired,
+        error_message: 'lease expired before the worker submitted',
+      },
+    );
+    loseReplica(ctx, rep.task_id, 'expired');
+    expired++;
+  }
+  return expired;
+}

@@ -1,0 +1,34 @@
+/**
+ * Builds the libp2p node used by orchestrators and headless workers: TCP, Noise, Yamux,
+ * identify and ping. The mesh issue adds WebSockets, Kad-DHT, mDNS and GossipSub here.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import { ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { createLibp2p } from 'libp2p';
+import { shardmeshNoise } from './bun-workarounds.ts';
+
+export interface NodeOptions {
+  /** Multiaddrs to listen on; empty for a dial-only node (a worker). */
+  listen?: readonly string[];
+  /** Persistent identity; a fresh Ed25519 key when absent. */
+  privateKey?: PrivateKey;
+}
+
+export async function createNode(opts: NodeOptions = {}): Promise<Libp2p> {
+  const privateKey = opts.privateKey ?? (await generateKeyPair('Ed25519'));
+  return createLibp2p({
+    privateKey,
+    addresses: { listen: [...(opts.listen ?? [])] },
+    transports: [tcp()],
+    connectionEncrypters: [shardmeshNoise()],
+    streamMuxers: [yamux()],
+    // Under bursts the monitor's ping can time out and kill a busy connection, silently losing
+    // frames (TOOLCHAIN.md). Leases and heartbeats already detect vanished workers.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
+    services: { identify: identify(), ping: ping() },
+  });
+}

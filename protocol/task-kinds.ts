@@ -1,0 +1,18 @@
+/**
+ * Task kinds the mesh knows. A kind names one kernel with a fixed input/output layout; the engine
+ * refuses jobs of other kinds (ErrorCode.UnknownTaskKind). Wire frames carry kinds as plain strings
+ * so that a worker may advertise kinds this build does not know.
+ */
+
+export const TaskKind = {
+  /** f32 matrix multiply, + and * only in a fixed order, so digests agree across adapters. */
+  matmul: 'matmul-f32',
+} as const;
+export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind];
+
+/** Every known kind, in declaration order. */
+export const TASK_KINDS: readonly TaskKind[] = Object.values(TaskKind);
+
+export function isTaskKind(value: unknown): value is TaskKind {
+  return typeof value === 'string' && (TASK_KINDS as readonly string[]).includes(value);
+}
