@@ -30,6 +30,9 @@ export interface OrchestratorConfig {
   maxTasksPerJob: number;
   /** Grace period for in-flight work on stop(). */
   shutdownGraceMs: number;
+  /** Researcher API requests per second per key (sustained) and in one burst. */
+  rateLimitPerSec: number;
+  rateLimitBurst: number;
 }
 
 export interface WorkerConfig {
@@ -78,6 +81,8 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
     maxBodyBytes: opts.maxBodyBytes ?? envInt('SHARDMESH_MAX_BODY_BYTES', 64 * 1024 * 1024),
     maxTasksPerJob: opts.maxTasksPerJob ?? 100_000,
     shutdownGraceMs: opts.shutdownGraceMs ?? 5_000,
+    rateLimitPerSec: opts.rateLimitPerSec ?? envInt('SHARDMESH_RATE_LIMIT_PER_SEC', 50),
+    rateLimitBurst: opts.rateLimitBurst ?? envInt('SHARDMESH_RATE_LIMIT_BURST', 200),
   };
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
 import type { Server } from 'bun';
+import { ApiKeyStore } from './auth/api-keys.ts';
 import { type OrchestratorConfig, resolveOrchestratorConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
@@ -59,7 +60,8 @@ export class Orchestrator {
     const app = createApi({
       config,
       engine,
-      onJobCreated: () => dispatcher.kick(),
+      keys: new ApiKeyStore(this.db),
+      onWorkAdded: () => dispatcher.kick(),
       workerCount: () => dispatcher.workerCount,
       log: this.log,
     });

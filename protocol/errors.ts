@@ -39,6 +39,7 @@ export const ErrorCode = {
   PreprocessFailed: 'PREPROCESS_FAILED',
   WasmUnavailable: 'WASM_UNAVAILABLE',
   KernelCompileFailed: 'KERNEL_COMPILE_FAILED',
+  TaskMemoryLimit: 'TASK_MEMORY_LIMIT',
   // proofs
   ProofInvalid: 'PROOF_INVALID',
   ProofReplayed: 'PROOF_REPLAYED',

@@ -7,6 +7,14 @@
 export const TaskKind = {
   /** f32 matrix multiply, + and * only in a fixed order, so digests agree across adapters. */
   matmul: 'matmul-f32',
+  /** Seeded integer Monte Carlo (u32 PRNG): exact everywhere. */
+  monteCarlo: 'montecarlo-u32',
+  /** Dot products of a query against N vectors (fixed order) + top-k, ties by index: exact. */
+  similarityTopK: 'similarity-topk',
+  /** u32 mixing + wrapping reduction: exact. */
+  hashReduce: 'hash-reduce-u32',
+  /** Researcher-supplied WGSL: NOT exact (may use transcendentals); agree only within one adapter class. */
+  customWgsl: 'custom-wgsl',
 } as const;
 export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind];
 

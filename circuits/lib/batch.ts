@@ -19,9 +19,13 @@ const LEAVES_PER_NODE = 8;
 /** Pads a batch to BATCH_SIZE; throws on an empty or oversized batch. */
 export async function padBatch(leaves: readonly BatchLeaf[]): Promise<BatchLeaf[]> {
   if (leaves.length === 0 || leaves.length > BATCH_SIZE) {
-    throw new ProofError(ErrorCode.ProofBadInput, `a batch holds 1..${BATCH_SIZE} tasks, got ${leaves.length}`, {
-      field: 'items',
-    });
+    throw new ProofError(
+      ErrorCode.ProofBadInput,
+      `a batch holds 1..${BATCH_SIZE} tasks, got ${leaves.length}`,
+      {
+        field: 'items',
+      },
+    );
   }
   const poseidon = await getPoseidon();
   const pad: BatchLeaf = { taskId: 0n, digest: poseidon([0n]) };

@@ -1,4 +1,4 @@
-import { ShardmeshError, type ErrorCode } from '../../protocol/errors.ts';
+import { type ErrorCode, ShardmeshError } from '../../protocol/errors.ts';
 
 /**
  * Every failure of the proof layer: bad input to a prover, an artifact whose hash does not match

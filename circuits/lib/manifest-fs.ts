@@ -7,7 +7,10 @@ import { type ArtifactFile, checkArtifact, type Manifest, parseManifest } from '
 /** The committed development artifacts. */
 export const DEFAULT_ARTIFACTS_DIR = join(import.meta.dir, '..', 'artifacts');
 
-export async function readManifest(dir = DEFAULT_ARTIFACTS_DIR, opts: { signal?: AbortSignal } = {}): Promise<Manifest> {
+export async function readManifest(
+  dir = DEFAULT_ARTIFACTS_DIR,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Manifest> {
   throwIfAborted(opts.signal);
   return parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
 }

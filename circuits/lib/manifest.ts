@@ -22,6 +22,8 @@ export interface ManifestEntry {
   publicSignals: string[];
   /** The r1cs is not shipped (not needed to prove or verify); its hash pins the compiled circuit. */
   r1cs: { sha256: string; bytes: number };
+  /** The prepared powers of tau the zkey came from (not shipped: it is only needed to set up). */
+  ptau: { power: number; sha256: string };
   wasm: ArtifactFile;
   zkey: ArtifactFile;
   vkey: ArtifactFile;
@@ -32,7 +34,6 @@ export interface Manifest {
   /** True for keys from a local single-party ceremony: whoever ran it can forge proofs. */
   development: boolean;
   note: string;
-  ptau: { power: number; sha256: string };
   circuits: ManifestEntry[];
 }
 
@@ -67,21 +68,32 @@ export function parseManifest(json: unknown): Manifest {
   return m as Manifest;
 }
 
-export function findEntry(manifest: Manifest, circuit: CircuitId, version?: number): ManifestEntry | undefined {
+export function findEntry(
+  manifest: Manifest,
+  circuit: CircuitId,
+  version?: number,
+): ManifestEntry | undefined {
   const matching = manifest.circuits.filter((e) => e.circuit === circuit);
   if (version !== undefined) return matching.find((e) => e.version === version);
-  return matching.reduce<ManifestEntry | undefined>((best, e) => (best && best.version > e.version ? best : e), undefined);
+  return matching.reduce<ManifestEntry | undefined>(
+    (best, e) => (best && best.version > e.version ? best : e),
+    undefined,
+  );
 }
 
 /** Throws PROOF_ARTIFACT_MISMATCH unless `bytes` hash to what the manifest pins. */
 export function checkArtifact(bytes: Uint8Array, file: ArtifactFile): Uint8Array {
   const actual = sha256Hex(bytes);
   if (actual !== file.sha256) {
-    throw new ProofError(ErrorCode.ProofArtifactMismatch, `artifact ${file.path} does not match the manifest`, {
-      path: file.path,
-      expected: file.sha256,
-      actual,
-    });
+    throw new ProofError(
+      ErrorCode.ProofArtifactMismatch,
+      `artifact ${file.path} does not match the manifest`,
+      {
+        path: file.path,
+        expected: file.sha256,
+        actual,
+      },
+    );
   }
   return bytes;
 }

@@ -19,8 +19,10 @@ export const LIMBS_PER_CHUNK = 15;
 /** Poseidon(16) calls in the result-binding circuit; 6 keeps it under 2^12 constraints. */
 export const RESULT_BINDING_CHUNKS = 6;
 export const RESULT_BINDING_LIMBS = RESULT_BINDING_CHUNKS * LIMBS_PER_CHUNK;
-/** Outputs up to this size are committed byte for byte; larger ones through their SHA-256. */
+/** Outputs up to this size are committed byte for byte (2790). */
 export const MAX_INLINE_BYTES = RESULT_BINDING_LIMBS * LIMB_BYTES;
+/** Longer outputs: their first 2758 bytes plus their SHA-256 (32 bytes) fill the same limbs. */
+export const LONG_OUTPUT_PREFIX_BYTES = MAX_INLINE_BYTES - 32;
 /** outputLen is range-checked to a u32 in the circuit. */
 export const MAX_OUTPUT_LEN = 0xffff_ffff;
 

@@ -4,16 +4,17 @@
  * ffjavascript (used by snarkjs for curve arithmetic) starts its threads through the `web-worker`
  * npm polyfill, whose Node code path never starts under Bun, so `buildBn128()` (and with it every
  * prove and verify) hangs. Bun has a standard global `Worker` that runs ffjavascript's data: URL
- * thread source fine, so before snarkjs is first imported we put that constructor into
- * `require.cache` under the polyfill's resolved path; the ESM import inside ffjavascript then
- * receives it. In browsers and Node the polyfill works and nothing is patched. Drop this module
- * once the polyfill (or Bun) handles it: tests/proofs/snarkjs-bun.test.ts shows when.
+ * thread source fine, so before snarkjs is first imported we register a Bun runtime plugin that
+ * serves the bare specifier `web-worker` as a virtual module exporting that constructor.
+ * (Putting it into `require.cache`, as TOOLCHAIN.md suggests, reaches `require()` callers only:
+ * ffjavascript's ESM build still loaded the polyfill and hung, measured with Bun 1.4.5.)
+ * A Bun Worker thread has its own module registry, so each thread calls this again.
+ * In browsers and Node the polyfill works and nothing is patched. Drop this module once the
+ * polyfill (or Bun) handles it: tests/proofs/snarkjs-bun.test.ts shows when.
  *
  * snarkjs also keeps its curve threads alive after proving; `terminateCurves()` ends them so a
  * process (or a Bun Worker) can exit.
  */
-import { createRequire } from 'node:module';
-
 export type Snarkjs = typeof import('snarkjs');
 
 let patched = false;
@@ -24,21 +25,17 @@ export function isBun(): boolean {
   return typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
 }
 
-/** Redirects the `web-worker` polyfill to the global Worker. Idempotent; returns whether it patched. */
+/** Serves `web-worker` as the global Worker. Idempotent; returns whether it patched. */
 export function patchWebWorkerForBun(): boolean {
   if (patched) return true;
   if (!isBun() || typeof globalThis.Worker !== 'function') return false;
-  const require = createRequire(import.meta.url);
-  // Every ffjavascript copy in node_modules resolves the same hoisted `web-worker` package; resolve
-  // it from snarkjs's own ffjavascript to be sure it is the copy snarkjs will load.
-  const fromFf = require.resolve('ffjavascript', { paths: [require.resolve('snarkjs')] });
-  const id = require.resolve('web-worker', { paths: [fromFf] });
-  require.cache[id] = {
-    id,
-    filename: id,
-    loaded: true,
-    exports: globalThis.Worker,
-  } as unknown as NodeJS.Module;
+  const WorkerCtor = globalThis.Worker;
+  Bun.plugin({
+    name: 'shardmesh-web-worker-for-bun',
+    setup(build) {
+      build.module('web-worker', () => ({ exports: { default: WorkerCtor }, loader: 'object' }));
+    },
+  });
   patched = true;
   return true;
 }
@@ -47,6 +44,9 @@ export function patchWebWorkerForBun(): boolean {
 export function loadSnarkjs(): Promise<Snarkjs> {
   loading ??= (async () => {
     patchWebWorkerForBun();
+    // Each ffjavascript copy (circomlibjs bundles an older one) sets globalThis.curve_bn128 = null
+    // when its module first loads, which would orphan a curve cached before. Load them all now.
+    await import('circomlibjs');
     return await import('snarkjs');
   })();
   return loading;
@@ -58,9 +58,21 @@ interface TerminableCurve {
 
 /** Ends the worker threads of the cached bn128 curve (snarkjs caches it on globalThis). */
 export async function terminateCurves(): Promise<void> {
-  const g = globalThis as { curve_bn128?: TerminableCurve | undefined };
+  const g = globalThis as { curve_bn128?: TerminableCurve | null };
   const curve = g.curve_bn128;
-  if (curve === undefined) return;
-  g.curve_bn128 = undefined;
+  if (!curve) return;
+  g.curve_bn128 = null;
   await curve.terminate();
+}
+
+/**
+ * Makes snarkjs use a single-threaded bn128 curve from now on (it looks the curve up on
+ * globalThis). Verification gains nothing from threads (the pairing runs on the calling thread),
+ * and a prover that already runs in its own Worker need not start nested ones.
+ */
+export async function useSingleThreadCurve(): Promise<void> {
+  const snarkjs = await loadSnarkjs();
+  const g = globalThis as { curve_bn128?: unknown };
+  if (g.curve_bn128) return;
+  g.curve_bn128 = await snarkjs.curves.getCurveFromName('bn128', { singleThread: true });
 }

@@ -10,8 +10,10 @@ import { sha256Hex } from '../../protocol/hex.ts';
 import { matmulCpu } from '../../shaders/matmul/cpu.ts';
 import { decodeMatmulPayload, matmulOutputBytes } from '../../shaders/matmul/payload.ts';
 import { createPreprocessor } from '../../worker/preprocess/index.ts';
-import { ApiClient } from './api-client.ts';
+import { ApiClient, progressLine } from './api-client.ts';
+import { createApiKey } from './commands/keys.ts';
 import { buildDemoJob, type DemoJobOptions } from './demo-job.ts';
+import { progressPrinter } from './output.ts';
 import { type CliProcess, spawnCli } from './spawn-cli.ts';
 
 export interface DemoOptions extends DemoJobOptions {
@@ -39,7 +41,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     );
     children.push(orchestrator);
     const multiaddr = (orchestrator.ready.multiaddrs as string[])[0] as string;
-    const api = new ApiClient(orchestrator.ready.http as string);
+    const api = new ApiClient(orchestrator.ready.http as string, createApiKey(dataDir, 'demo').token);
     opts.out(`orchestrator up: ${orchestrator.ready.http}, ${multiaddr}`);
     for (let i = 0; i < opts.workers; i++) {
       children.push(await spawnCli(['worker', '--orchestrator', multiaddr]));
@@ -47,10 +49,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     opts.out(`${opts.workers} headless workers connected`);
 
     const body = buildDemoJob(opts);
-    const job = await api.submit(body, opts.signal);
+    const job = await api.submit(body, opts.signal === undefined ? {} : { signal: opts.signal });
     opts.out(`submitted job ${job.jobId}: ${opts.tasks} tasks x redundancy ${opts.redundancy}`);
-    const final = await api.waitForJob(job.jobId, { signal: opts.signal, onProgress: opts.out });
-    const results = await api.results(job.jobId, opts.signal);
+    const progress = progressPrinter(process.stdout);
+    const final = await api.waitForJob(job.jobId, {
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      onProgress: (p) => progress.update(progressLine(p)),
+    });
+    progress.end();
+    const results = await api.results(job.jobId, opts.signal === undefined ? {} : { signal: opts.signal });
 
     // Recompute every accepted digest here: the demo shows the mesh's answers are the right ones.
     const preprocessor = await createPreprocessor({ prefer: 'js' });

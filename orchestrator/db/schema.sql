@@ -20,6 +20,15 @@ CREATE UNIQUE INDEX tasks_job_idx ON tasks (job_id, idx);
 
 CREATE INDEX tasks_leasable ON tasks (priority DESC) WHERE want > 0;
 
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY CHECK (length(id) = 12 AND id NOT GLOB '*[^a-z0-9]*'),
+  label TEXT NOT NULL CHECK (length(label) <= 200),
+  token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+);
+
 CREATE TABLE blobs (
   sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
   bytes BLOB NOT NULL,

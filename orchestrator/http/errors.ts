@@ -5,16 +5,17 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
-import { ErrorCode, isShardmeshError, RequestError } from '../../protocol/errors.ts';
+import { ErrorCode, isShardmeshError } from '../../protocol/errors.ts';
 
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.BadRequest]: 400,
+  [ErrorCode.DigestMismatch]: 400,
   [ErrorCode.UnknownTaskKind]: 400,
   [ErrorCode.FrameHeaderInvalid]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
+  [ErrorCode.LeaseExpired]: 409,
   [ErrorCode.IllegalTransition]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.FramePayloadTooLarge]: 413,
@@ -22,18 +23,13 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
 };
 
 export function errorResponse(c: Context, err: unknown, log: (line: string) => void): Response {
-  if (isShardmeshError(err)) return c.json({ error: err.toJSON() }, STATUS[err.code] ?? 500);
+  if (isShardmeshError(err)) {
+    const retryAfter = err.details?.retryAfterSec;
+    if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+    return c.json({ error: err.toJSON() }, STATUS[err.code] ?? 500);
+  }
   log(
     `internal error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
   );
   return c.json({ error: { code: ErrorCode.Internal, message: 'internal error' } }, 500);
-}
-
-/** The first zod issue as a RequestError naming the offending field (`tasks.3.seed`). */
-export function fromZodError(error: z.ZodError): RequestError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') ?? '';
-  return new RequestError(ErrorCode.BadRequest, `${field || 'body'}: ${issue?.message ?? 'invalid'}`, {
-    field,
-  });
 }

@@ -6,7 +6,12 @@
  *    uses node:crypto for frames >= 1200 B, so large messages kill the connection with
  *    `Unknown cipher`. We keep the default crypto but take chaCha20Poly1305 from the pure
  *    AssemblyScript implementation that noise ships (`asCrypto`).
+ * 2. http.Server.close(): on Bun, closing a server that never listened emits no 'close' event
+ *    (Node emits one). @libp2p/websockets creates such a server (sockets are handed to it by its
+ *    own net.Server) and awaits its 'close' in stop(), so `libp2p.stop()` hangs forever. The
+ *    patch emits 'close' for exactly that case: a server that is not listening.
  */
+import http from 'node:http';
 import type { ICryptoInterface } from '@libp2p/noise';
 import { noise } from '@libp2p/noise';
 import { asCrypto, defaultCrypto } from '@libp2p/noise/crypto';
@@ -24,4 +29,26 @@ export const bunSafeNoiseCrypto: ICryptoInterface = {
 /** The Noise connection encrypter every Shardmesh node uses. */
 export function shardmeshNoise(): ReturnType<typeof noise> {
   return noise(isBun ? { crypto: bunSafeNoiseCrypto } : {});
+}
+
+type CloseFn = typeof http.Server.prototype.close;
+let unpatchedClose: CloseFn | undefined;
+
+/** Bun's own http.Server.prototype.close (before the patch), for the test that it is still needed. */
+export function originalHttpServerClose(): CloseFn {
+  return unpatchedClose ?? http.Server.prototype.close;
+}
+
+/** Makes close() of a never-listening http(s).Server emit 'close' on Bun. Idempotent; no-op on Node. */
+export function installHttpServerCloseWorkaround(): void {
+  if (!isBun || unpatchedClose !== undefined) return;
+  const original = http.Server.prototype.close;
+  unpatchedClose = original;
+  // https.Server inherits this method, so one patch covers both.
+  http.Server.prototype.close = function close(this: http.Server, callback?: (err?: Error) => void) {
+    const wasListening = this.listening;
+    const result = original.call(this, callback);
+    if (!wasListening) queueMicrotask(() => this.emit('close'));
+    return result;
+  } as CloseFn;
 }

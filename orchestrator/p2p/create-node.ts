@@ -1,15 +1,18 @@
 /**
- * Builds the libp2p node used by orchestrators and headless workers: TCP, Noise, Yamux,
- * identify and ping. The mesh issue adds WebSockets, Kad-DHT, mDNS and GossipSub here.
+ * Builds the libp2p node used by orchestrators and headless workers: TCP and WebSockets, Noise,
+ * Yamux, identify and ping. WebSockets is what browser workers dial: listen on a `/ws` address
+ * (e.g. `/ip4/127.0.0.1/tcp/4002/ws`) to accept them. The mesh issue adds Kad-DHT, mDNS and
+ * GossipSub here.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { identify } from '@libp2p/identify';
 import type { Libp2p, PrivateKey } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
+import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
-import { shardmeshNoise } from './bun-workarounds.ts';
+import { installHttpServerCloseWorkaround, shardmeshNoise } from './bun-workarounds.ts';
 
 export interface NodeOptions {
   /** Multiaddrs to listen on; empty for a dial-only node (a worker). */
@@ -19,11 +22,12 @@ export interface NodeOptions {
 }
 
 export async function createNode(opts: NodeOptions = {}): Promise<Libp2p> {
+  installHttpServerCloseWorkaround();
   const privateKey = opts.privateKey ?? (await generateKeyPair('Ed25519'));
   return createLibp2p({
     privateKey,
     addresses: { listen: [...(opts.listen ?? [])] },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [shardmeshNoise()],
     streamMuxers: [yamux()],
     // Under bursts the monitor's ping can time out and kill a busy connection, silently losing

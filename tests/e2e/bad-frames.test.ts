@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Libp2p, Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import { ApiClient } from '../../orchestrator/cli/api-client.ts';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
 import { TASK_PROTOCOL } from '../../orchestrator/config.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
@@ -120,7 +119,7 @@ describe('bad frames on the task protocol', () => {
     const worker = new HeadlessWorker({ orchestrator: mesh.orchestrator.multiaddrs[0] });
     await worker.start();
     try {
-      const api = new ApiClient(mesh.orchestrator.httpUrl);
+      const { api } = mesh;
       const { jobId } = await api.submit(
         buildDemoJob({ tasks: 4, size: 4, redundancy: 1, quorum: 1, smoothAlpha: 0 }),
       );

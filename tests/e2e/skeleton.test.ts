@@ -4,7 +4,6 @@
  * quorum of 2 distinct workers -> results over HTTP, checked against a local recomputation.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { ApiClient } from '../../orchestrator/cli/api-client.ts';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
 import { matmulCpu } from '../../shaders/matmul/cpu.ts';
@@ -22,13 +21,13 @@ afterAll(async () => {
 
 describe('one job through the real parts', () => {
   test('every task is computed by both workers, agreed, and equal to the CPU reference', async () => {
-    const api = new ApiClient(mesh.orchestrator.httpUrl);
+    const { api } = mesh;
     const body = buildDemoJob({ tasks: 24, size: 8, redundancy: 2, quorum: 2, smoothAlpha: 0.5 });
     const { jobId } = await api.submit(body);
     const job = await api.waitForJob(jobId, { signal: AbortSignal.timeout(60_000) });
     expect(job.counts).toMatchObject({ total: 24, done: 24, dead: 0 });
 
-    const results = await api.results(jobId);
+    const results = await api.results(jobId, { inline: true });
     expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual([...Array(24).keys()]);
     const js = await createPreprocessor({ prefer: 'js' });
     for (const result of results) {
@@ -36,7 +35,7 @@ describe('one job through the real parts', () => {
       const input = decodeMatmulPayload(Uint8Array.from(Buffer.from(task.payload, 'base64')));
       const output = matmulOutputBytes(matmulCpu(js.ema(input.a, 0.5), input.b, input.m, input.k, input.n));
       expect(result.digest).toBe(await sha256Hex(output));
-      expect(Buffer.from(result.output, 'base64').equals(Buffer.from(output))).toBe(true);
+      expect(Buffer.from(result.output!, 'base64').equals(Buffer.from(output))).toBe(true);
     }
 
     // Redundancy 2 with two workers: each worker computed every task exactly once.

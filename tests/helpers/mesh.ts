@@ -2,6 +2,8 @@
  * A real orchestrator and real headless workers on loopback, in this process: real SQLite file,
  * real libp2p nodes (TCP, Noise, Yamux), real HTTP server.
  */
+import { ApiClient } from '../../orchestrator/cli/api-client.ts';
+import { createApiKey } from '../../orchestrator/cli/commands/keys.ts';
 import { Orchestrator, type OrchestratorOptions } from '../../orchestrator/orchestrator.ts';
 import { HeadlessWorker, type HeadlessWorkerOptions } from '../../worker/headless/headless-worker.ts';
 import { tempDir } from './temp-dir.ts';
@@ -9,6 +11,8 @@ import { tempDir } from './temp-dir.ts';
 export interface TestMesh {
   orchestrator: Orchestrator;
   workers: HeadlessWorker[];
+  /** A client with a fresh API key. */
+  api: ApiClient;
   dataDir: string;
   stop: () => Promise<void>;
 }
@@ -31,9 +35,11 @@ export async function startMesh(
     await worker.start();
     workers.push(worker);
   }
+  const api = new ApiClient(orchestrator.httpUrl, createApiKey(dir.path, 'test').token);
   return {
     orchestrator,
     workers,
+    api,
     dataDir: dir.path,
     stop: async () => {
       await Promise.all(workers.map((w) => w.stop()));

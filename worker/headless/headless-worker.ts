@@ -2,6 +2,10 @@
  * The headless worker (`shardmesh worker`): a dial-only libp2p node that opens the task protocol
  * to one orchestrator and runs the shared task loop on it, redialling with exponential backoff
  * when the connection drops. Its worker id is its libp2p peer id, which Noise authenticates.
+ *
+ * Compute: the GPU path runs on Dawn in this thread (the device works, the thread waits); the
+ * CPU path runs on Bun Worker threads (ThreadExecutor), so a long CPU kernel never delays a
+ * heartbeat and a task past its time limit is stopped by terminating its thread.
  */
 import { availableParallelism } from 'node:os';
 import type { Libp2p } from '@libp2p/interface';
@@ -9,19 +13,33 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { resolveWorkerConfig, TASK_PROTOCOL, type WorkerConfig } from '../../orchestrator/config.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
 import { FrameChannel } from '../../protocol/frame-channel.ts';
-import { createPreprocessor, type Preprocessor } from '../preprocess/index.ts';
+import type { AdapterInfo, WorkerCapabilities } from '../../protocol/messages.ts';
+import { createPreprocessor } from '../preprocess/index.ts';
+import { InlineExecutor, type TaskExecutor } from '../runtime/executor.ts';
+import type { GpuProvider } from '../runtime/gpu-provider.ts';
+import { resolveTaskLimits, type TaskLimits } from '../runtime/limits.ts';
 import { supportedKinds } from '../runtime/task-kinds.ts';
 import { runTaskLoop, type TaskLoopStats, type WorkerEvent } from '../runtime/task-loop.ts';
+import { ThreadExecutor } from '../runtime/thread-executor.ts';
+import { createHeadlessGpu, type HeadlessGpuMode } from './gpu.ts';
 
 export interface HeadlessWorkerOptions extends Partial<WorkerConfig> {
   onEvent?: (event: WorkerEvent) => void;
   /** Log lines (connection state, fallbacks); silent by default. */
   log?: (line: string) => void;
+  /** 'auto' (default): Dawn when it has an adapter, else CPU; 'off': CPU only (or SHARDMESH_GPU=off). */
+  gpu?: HeadlessGpuMode;
+  /** Run the CPU path on Worker threads (default true); false computes in the loop's thread. */
+  computeThreads?: boolean;
+  /** Payload and output size limits per task (TASK_MEMORY_LIMIT beyond them). */
+  limits?: Partial<Pick<TaskLimits, 'maxPayloadBytes' | 'maxOutputBytes'>>;
 }
 
 export class HeadlessWorker {
   readonly config: WorkerConfig;
   private node: Libp2p | undefined;
+  private gpu: GpuProvider | undefined;
+  private executor: TaskExecutor | undefined;
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
   readonly stats: TaskLoopStats = { done: 0, failed: 0, refused: 0 };
@@ -35,26 +53,54 @@ export class HeadlessWorker {
     return this.node.peerId.toString();
   }
 
+  /** The adapter reported in the hello; null on the CPU path. */
+  get adapter(): AdapterInfo | null {
+    return this.gpu?.adapter ?? null;
+  }
+
   async start(): Promise<void> {
-    const preprocessor = await createPreprocessor({
-      prefer: this.config.preprocessor,
-      signal: this.controller.signal,
-    });
+    const signal = this.controller.signal;
+    const preprocessor = await createPreprocessor({ prefer: this.config.preprocessor, signal });
     if (preprocessor.fallback !== undefined)
       this.log(`WASM unavailable (${preprocessor.fallback.message}), using JS`);
     this.log(`preprocessing with ${preprocessor.impl}`);
+    const gpu = await createHeadlessGpu({ mode: this.opts.gpu ?? 'auto', log: (l) => this.log(l), signal });
+    this.gpu = gpu;
+    const limits = resolveTaskLimits({ timeoutMs: this.config.taskTimeoutMs, ...this.opts.limits });
+    this.executor =
+      this.opts.computeThreads === false
+        ? new InlineExecutor({ preprocessor, gpu, limits })
+        : new ThreadExecutor({
+            preprocessor,
+            gpu,
+            limits,
+            threads: this.config.concurrency,
+            log: (l) => this.log(l),
+          });
     this.node = await createNode();
-    this.loop = this.serve(this.node, preprocessor);
+    this.loop = this.serve(this.node, this.executor);
   }
 
   async stop(): Promise<void> {
     this.controller.abort();
     await this.node?.stop();
     await this.loop?.catch(() => {});
+    await this.executor?.close();
+    this.gpu?.destroy();
+  }
+
+  private capabilities(): WorkerCapabilities {
+    const gpu = this.gpu;
+    return {
+      kinds: supportedKinds({ gpu: gpu?.adapter != null }),
+      cores: availableParallelism(),
+      maxConcurrent: this.config.concurrency,
+      adapter: gpu?.adapter ?? null,
+    };
   }
 
   /** Serves the orchestrator until stopped, redialling after every disconnect. */
-  private async serve(node: Libp2p, preprocessor: Preprocessor): Promise<void> {
+  private async serve(node: Libp2p, executor: TaskExecutor): Promise<void> {
     const signal = this.controller.signal;
     let delay = this.config.reconnectMs;
     while (!signal.aborted) {
@@ -68,13 +114,9 @@ export class HeadlessWorker {
           workerId: this.peerId,
           concurrency: this.config.concurrency,
           taskTimeoutMs: this.config.taskTimeoutMs,
-          preprocessor,
-          capabilities: {
-            kinds: supportedKinds(),
-            cores: availableParallelism(),
-            maxConcurrent: this.config.concurrency,
-            adapter: null,
-          },
+          executor,
+          ...(this.opts.limits === undefined ? {} : { limits: this.opts.limits }),
+          capabilities: this.capabilities(),
           userAgent: `shardmesh-headless bun/${Bun.version}`,
           signal,
           stats: this.stats,

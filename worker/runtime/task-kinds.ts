@@ -1,14 +1,25 @@
 /**
  * The task kinds this worker runtime can compute, and how: decode the payload, preprocess it
- * (WASM, or the bit-identical JS fallback), run the kernel, and return the exact output bytes
- * that get hashed. Kernels here run their CPU reference; the WebGPU path plugs in per kind.
+ * (WASM, or the bit-identical JS fallback), run the kernel on the GPU when a usable context is
+ * given and on its CPU reference otherwise, and return the exact output bytes that get hashed.
+ * Every kernel comes from shaders/ (one `Kernel` descriptor per kind); this file only adds the
+ * worker-side steps around it: preprocessing parameters and up-front output size checks.
  */
-import { ErrorCode, WorkerTaskError } from '../../protocol/errors.ts';
+import { ErrorCode, throwIfAborted, WorkerTaskError } from '../../protocol/errors.ts';
 import type { JsonObject } from '../../protocol/messages.ts';
-import { TaskKind } from '../../protocol/task-kinds.ts';
-import { matmulCpu } from '../../shaders/matmul/cpu.ts';
-import { decodeMatmulPayload, matmulOutputBytes } from '../../shaders/matmul/payload.ts';
+import type { CustomInput } from '../../shaders/custom/payload.ts';
+import type { GpuContext } from '../../shaders/gpu/types.ts';
+import {
+  customKernel,
+  executeKernel,
+  type Kernel,
+  KernelKind,
+  kernels,
+  matmulKernel,
+} from '../../shaders/index.ts';
+import type { MatmulInput } from '../../shaders/matmul/payload.ts';
 import type { Preprocessor } from '../preprocess/index.ts';
+import { checkOutputSize, DEFAULT_TASK_LIMITS, type TaskLimits } from './limits.ts';
 
 export interface TaskInput {
   readonly kind: string;
@@ -20,29 +31,84 @@ export interface TaskInput {
 export interface ComputeContext {
   readonly preprocessor: Preprocessor;
   readonly signal?: AbortSignal;
+  /** The GPU to run on; null/undefined (or a lost context) selects the CPU reference. */
+  readonly gpu?: GpuContext | null;
+  /** Time left for this task; GPU waits are bounded by it (CPU work is bounded by its thread). */
+  readonly timeoutMs?: number;
+  readonly limits?: Pick<TaskLimits, 'maxOutputBytes'>;
 }
 
-export type TaskHandler = (input: TaskInput, ctx: ComputeContext) => Promise<Uint8Array>;
+export type ComputePath = 'gpu' | 'cpu';
+
+export interface ComputeResult {
+  readonly output: Uint8Array;
+  readonly path: ComputePath;
+}
+
+export type TaskHandler = (input: TaskInput, ctx: ComputeContext) => Promise<ComputeResult>;
+
+/** Worker-side steps around one kernel. */
+interface KindSpec<I> {
+  /** Preprocessing driven by task params, applied to the decoded input. */
+  prepare?: (input: I, task: TaskInput, ctx: ComputeContext) => I;
+  /** Output size known from the input header, checked before any output is allocated. */
+  outputBytes?: (input: I) => number;
+}
 
 /** matmul-f32: optional EMA smoothing of A's rows (params.smoothAlpha), then C = A x B. */
-const matmulF32: TaskHandler = async (input, ctx) => {
-  const { m, k, n, a, b } = decodeMatmulPayload(input.payload);
-  const alpha = input.params.smoothAlpha;
-  let lhs = a;
-  if (alpha !== undefined) {
+const matmulSpec: KindSpec<MatmulInput> = {
+  prepare: (input, task, ctx) => {
+    const alpha = task.params.smoothAlpha;
+    if (alpha === undefined) return input;
     if (typeof alpha !== 'number') {
       throw new WorkerTaskError(ErrorCode.PreprocessFailed, 'params.smoothAlpha must be a number', {
         field: 'params.smoothAlpha',
       });
     }
-    lhs = ctx.preprocessor.ema(a, alpha);
-  }
-  return matmulOutputBytes(matmulCpu(lhs, b, m, k, n));
+    return { ...input, a: ctx.preprocessor.ema(input.a, alpha) };
+  },
+  outputBytes: (input) => input.m * input.n * 4,
 };
 
-const handlers: ReadonlyMap<string, TaskHandler> = new Map([[TaskKind.matmul, matmulF32]]);
+const customSpec: KindSpec<CustomInput> = {
+  outputBytes: (input) => input.header.output.byteLength,
+};
 
-export const supportedKinds = (): string[] => [...handlers.keys()];
+function kernelHandler<I, O>(kernel: Kernel<I, O>, spec: KindSpec<I> = {}): TaskHandler {
+  return async (task, ctx) => {
+    throwIfAborted(ctx.signal);
+    const limits = ctx.limits ?? DEFAULT_TASK_LIMITS;
+    // Wrapping decodeInput keeps executeKernel (shaders/run.ts) the one place that picks the path.
+    const decodeInput = (bytes: Uint8Array): I => {
+      const decoded = kernel.decodeInput(bytes);
+      if (spec.outputBytes !== undefined) checkOutputSize(spec.outputBytes(decoded), limits);
+      return spec.prepare === undefined ? decoded : spec.prepare(decoded, task, ctx);
+    };
+    const { output, path } = await executeKernel({ ...kernel, decodeInput }, task.payload, {
+      gpu: ctx.gpu ?? null,
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+      ...(ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs }),
+    });
+    checkOutputSize(output.length, limits);
+    return { output, path };
+  };
+}
+
+const handlers = new Map<string, TaskHandler>(
+  Object.values(kernels).map((kernel) => [kernel.kind, kernelHandler(kernel)]),
+);
+handlers.set(KernelKind.MatmulF32, kernelHandler(matmulKernel, matmulSpec));
+handlers.set(KernelKind.CustomWgsl, kernelHandler(customKernel, customSpec));
+
+/**
+ * Kinds to advertise in the hello. Kinds without a CPU path (custom WGSL) only when the worker
+ * has a GPU, so the orchestrator can route them to workers that can run them.
+ */
+export function supportedKinds(opts: { gpu?: boolean } = {}): string[] {
+  return Object.values(kernels)
+    .filter((kernel) => opts.gpu === true || !kernel.requiresGpu)
+    .map((kernel) => kernel.kind);
+}
 
 export function handlerFor(kind: string): TaskHandler {
   const handler = handlers.get(kind);
@@ -50,4 +116,9 @@ export function handlerFor(kind: string): TaskHandler {
     throw new WorkerTaskError(ErrorCode.UnknownTaskKind, `this worker cannot compute task kind '${kind}'`);
   }
   return handler;
+}
+
+/** Runs one task in this thread: decode, preprocess, kernel (GPU or CPU), encode. */
+export function computeTask(task: TaskInput, ctx: ComputeContext): Promise<ComputeResult> {
+  return handlerFor(task.kind)(task, ctx);
 }

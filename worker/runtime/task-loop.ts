@@ -1,36 +1,78 @@
 /**
- * The worker's task loop, shared by the headless Bun worker and (later) the browser worker:
+ * The worker's task loop, shared by the headless Bun worker and the browser worker:
  * hello -> welcome -> pull credits -> for each task frame: ack, compute, hash, result/failure,
- * pull one more. Heartbeats keep the held leases alive. A task that throws or times out becomes a
- * typed failure frame; nothing a task does can end the loop.
+ * (rest if a CPU limit asks for it), pull one more. Heartbeats keep the held leases alive.
+ *
+ * Nothing a task does can end the loop: a kernel error, a size over the limits or a time-out
+ * becomes a typed failure frame. Where the compute runs is the executor's business
+ * (./executor.ts: inline, or CPU threads that can be terminated).
+ *
+ * Draining (`drain` fires): no more pulls; tasks in flight finish and report; then the loop closes
+ * its end of the stream and returns once the orchestrator closes its end. Closing is the only way
+ * to take back credit already granted, so this is how pause works: pause = drain, resume = a new
+ * session.
  */
-import { ErrorCode, isShardmeshError, ShardmeshError, WorkerTaskError } from '../../protocol/errors.ts';
+import { AbortError, ErrorCode, isShardmeshError, WorkerTaskError } from '../../protocol/errors.ts';
 import type { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
 import type { TaskHeader, WelcomeHeader, WorkerCapabilities } from '../../protocol/messages.ts';
 import type { Preprocessor } from '../preprocess/index.ts';
-import { handlerFor } from './task-kinds.ts';
+import type { Throttle } from './duty-cycle.ts';
+import { InlineExecutor, type TaskExecutor } from './executor.ts';
+import type { GpuSource } from './gpu-provider.ts';
+import { checkOutputSize, checkPayloadSize, resolveTaskLimits, type TaskLimits } from './limits.ts';
+import type { ComputePath } from './task-kinds.ts';
 
 const HEARTBEAT_CHUNK = 128;
 
 export type WorkerEvent =
   | { type: 'session:welcome'; orchestratorId: string }
+  | { type: 'session:drained' }
   | { type: 'task:started'; replicaId: string; taskId: string; kind: string }
-  | { type: 'task:done'; replicaId: string; taskId: string; elapsedMs: number; digest: string }
-  | { type: 'task:failed'; replicaId: string; taskId: string; code: string; message: string }
+  | {
+      type: 'task:done';
+      replicaId: string;
+      taskId: string;
+      elapsedMs: number;
+      digest: string;
+      path: ComputePath;
+      /** Time spent computing (executor), excluding network and hashing. */
+      computeMs: number;
+    }
+  | {
+      type: 'task:failed';
+      replicaId: string;
+      taskId: string;
+      code: string;
+      message: string;
+      computeMs: number;
+    }
+  /** A task frame that arrived after the loop closed its end while draining; its lease expires. */
+  | { type: 'task:dropped'; replicaId: string; taskId: string }
   | { type: 'frame:refused'; replicaId?: string; code: string; message: string };
 
 export interface TaskLoopOptions {
   workerId: string;
   concurrency: number;
   taskTimeoutMs: number;
-  preprocessor: Preprocessor;
+  /** For the default executor (inline compute); not needed when `executor` is given. */
+  preprocessor?: Preprocessor;
   capabilities: WorkerCapabilities;
   userAgent: string;
   signal?: AbortSignal;
   onEvent?: (event: WorkerEvent) => void;
   /** Counters updated live (a worker keeps one across reconnects); fresh ones when absent. */
   stats?: TaskLoopStats;
+  /** Where tasks compute. Default: InlineExecutor over `preprocessor` and `gpu`. */
+  executor?: TaskExecutor;
+  /** GPU for the default executor; absent = CPU reference path. */
+  gpu?: GpuSource;
+  /** Size limits per task; beyond them a task fails with TASK_MEMORY_LIMIT. */
+  limits?: Partial<Pick<TaskLimits, 'maxPayloadBytes' | 'maxOutputBytes'>>;
+  /** Fires to stop taking work: in-flight tasks finish, then the session closes (see above). */
+  drain?: AbortSignal;
+  /** Rest between tasks (the contributor's CPU limit). */
+  throttle?: Throttle;
 }
 
 export interface TaskLoopStats {
@@ -41,27 +83,42 @@ export interface TaskLoopStats {
 
 export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions): Promise<TaskLoopStats> {
   const stats: TaskLoopStats = opts.stats ?? { done: 0, failed: 0, refused: 0 };
+  const limits = resolveTaskLimits({ timeoutMs: opts.taskTimeoutMs, ...opts.limits });
+  const executor = opts.executor ?? defaultExecutor(opts, limits);
   const held = new Map<string, AbortController>();
   const emit = opts.onEvent ?? (() => {});
+  const { signal, drain } = opts;
+  const restSignal = anySignal([signal, drain]);
   let heartbeat: ReturnType<typeof setInterval> | undefined;
-  const signal = opts.signal;
+  let closing = false;
+  const stopping = (): boolean => signal?.aborted === true || drain?.aborted === true || closing;
+
+  const finishIfDrained = (): void => {
+    if (drain?.aborted !== true || closing || held.size > 0) return;
+    closing = true;
+    emit({ type: 'session:drained' });
+    channel.close(signal === undefined ? {} : { signal }).catch(() => {});
+  };
 
   const runReplica = async (task: TaskHeader, payload: Uint8Array): Promise<void> => {
+    if (closing) {
+      emit({ type: 'task:dropped', replicaId: task.replicaId, taskId: task.taskId });
+      return;
+    }
     const controller = new AbortController();
     held.set(task.replicaId, controller);
     const ids = { jobId: task.jobId, taskId: task.taskId, replicaId: task.replicaId };
     const started = performance.now();
+    let computeMs = 0;
     try {
       await channel.send({ type: 'ack', replicaId: task.replicaId }, undefined, { signal });
       emit({ type: 'task:started', replicaId: task.replicaId, taskId: task.taskId, kind: task.kind });
-      const taskSignal = AbortSignal.any([controller.signal, AbortSignal.timeout(opts.taskTimeoutMs)]);
-      const output = await computeWithTimeout(
-        task,
-        payload,
-        opts.preprocessor,
-        taskSignal,
-        opts.taskTimeoutMs,
-      );
+      checkPayloadSize(payload.length, limits);
+      const computeStart = performance.now();
+      const outcome = await computeWithTimeout(task, payload, executor, controller.signal, limits.timeoutMs);
+      computeMs = performance.now() - computeStart;
+      checkOutputSize(outcome.output.length, limits);
+      const { output, path } = outcome;
       const digest = await sha256Hex(output);
       const elapsedMs = Math.round(performance.now() - started);
       await channel.send(
@@ -78,19 +135,23 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
         { signal },
       );
       stats.done++;
-      emit({ type: 'task:done', replicaId: task.replicaId, taskId: task.taskId, elapsedMs, digest });
+      emit({ type: 'task:done', ...pick(task), elapsedMs, digest, path, computeMs });
     } catch (err) {
       if (signal?.aborted) return; // shutting down: the lease expires and the task is reissued
+      if (computeMs === 0) computeMs = performance.now() - started;
       const error = toWireError(err);
       stats.failed++;
-      emit({ type: 'task:failed', replicaId: task.replicaId, taskId: task.taskId, ...error });
+      emit({ type: 'task:failed', ...pick(task), ...error, computeMs });
       await channel.send({ type: 'failure', ...ids, error }, undefined, { signal }).catch(() => {});
     } finally {
       held.delete(task.replicaId);
     }
-    if (!signal?.aborted) await channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+    await opts.throttle?.afterTask(computeMs, restSignal === undefined ? {} : { signal: restSignal });
+    if (!stopping()) await channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+    finishIfDrained();
   };
 
+  drain?.addEventListener('abort', finishIfDrained);
   try {
     await channel.send(
       { type: 'hello', workerId: opts.workerId, capabilities: opts.capabilities, userAgent: opts.userAgent },
@@ -107,7 +168,8 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
         case 'welcome':
           heartbeat = startHeartbeat(channel, header, held, signal);
           emit({ type: 'session:welcome', orchestratorId: header.orchestratorId });
-          await channel.send({ type: 'pull', max: opts.concurrency }, undefined, { signal });
+          if (stopping()) finishIfDrained();
+          else await channel.send({ type: 'pull', max: opts.concurrency }, undefined, { signal });
           break;
         case 'task':
           void runReplica(header, payload);
@@ -130,10 +192,23 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       }
     }
   } finally {
+    drain?.removeEventListener('abort', finishIfDrained);
     if (heartbeat !== undefined) clearInterval(heartbeat);
     for (const controller of held.values()) controller.abort();
+    if (opts.executor === undefined) await executor.close();
   }
   return stats;
+}
+
+function defaultExecutor(opts: TaskLoopOptions, limits: TaskLimits): TaskExecutor {
+  if (opts.preprocessor === undefined) {
+    throw new TypeError('runTaskLoop needs either an executor or a preprocessor');
+  }
+  return new InlineExecutor({
+    preprocessor: opts.preprocessor,
+    limits,
+    ...(opts.gpu === undefined ? {} : { gpu: opts.gpu }),
+  });
 }
 
 function startHeartbeat(
@@ -152,30 +227,56 @@ function startHeartbeat(
   }, welcome.heartbeatMs);
 }
 
+/**
+ * Runs the task under its time limit. The executor is told to stop (its signal fires) and the
+ * loop stops waiting at the same moment, whatever the executor does. A kernel that blocked this
+ * thread past the limit (inline CPU) is caught after it returns.
+ */
 async function computeWithTimeout(
   task: TaskHeader,
   payload: Uint8Array,
-  preprocessor: Preprocessor,
-  signal: AbortSignal,
+  executor: TaskExecutor,
+  cancel: AbortSignal,
   timeoutMs: number,
-): Promise<Uint8Array> {
-  const handler = handlerFor(task.kind);
-  const output = await handler(
+) {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const taskSignal = AbortSignal.any([cancel, timeout]);
+  const timedOut = () =>
+    new WorkerTaskError(ErrorCode.TaskTimeout, `task exceeded its ${timeoutMs} ms limit`, { timeoutMs });
+  const work = executor.run(
     { kind: task.kind, seed: task.seed, params: task.params, payload },
-    { preprocessor, signal },
+    { signal: taskSignal, timeoutMs, replicaId: task.replicaId },
   );
-  if (signal.aborted)
-    throw new WorkerTaskError(ErrorCode.TaskTimeout, `task exceeded its ${timeoutMs} ms limit`);
-  return output;
+  try {
+    const outcome = await untilAborted(work, taskSignal);
+    if (timeout.aborted) throw timedOut();
+    return outcome;
+  } catch (err) {
+    throw timeout.aborted && !cancel.aborted ? timedOut() : err;
+  }
 }
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {}); // a late rejection after we stopped waiting is not an unhandled error
+  if (signal.aborted) return Promise.reject(new AbortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
+}
+
+const pick = (task: TaskHeader) => ({ replicaId: task.replicaId, taskId: task.taskId });
 
 function toWireError(err: unknown): { code: string; message: string } {
   if (isShardmeshError(err)) return { code: err.code, message: err.message };
-  const wrapped = new ShardmeshError(
-    ErrorCode.KernelFailed,
-    err instanceof Error ? err.message : String(err),
-  );
-  return { code: wrapped.code, message: wrapped.message };
+  return { code: ErrorCode.KernelFailed, message: err instanceof Error ? err.message : String(err) };
 }
 
 const optionalReplica = (replicaId: string | undefined) => (replicaId === undefined ? {} : { replicaId });

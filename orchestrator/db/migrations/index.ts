@@ -4,6 +4,7 @@
  * a test checks that this list and the files in this folder agree.
  */
 import m0001 from './0001_init.sql' with { type: 'text' };
+import m0002 from './0002_api_keys.sql' with { type: 'text' };
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +12,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '0001_init', sql: m0001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '0001_init', sql: m0001 },
+  { version: 2, name: '0002_api_keys', sql: m0002 },
+];

@@ -1,0 +1,88 @@
+/**
+ * `shardmesh orchestrator [start]` and `shardmesh worker`: the long-running processes. Each
+ * prints one JSON "ready" line on stdout once it serves (scripts and tests wait for it), logs to
+ * stderr, and stops cleanly on SIGINT/SIGTERM.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { HeadlessWorker } from '../../../worker/headless/headless-worker.ts';
+import { Orchestrator } from '../../orchestrator.ts';
+import { log } from '../output.ts';
+
+export const int = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`'${value}' is not a non-negative integer`);
+  return n;
+};
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+
+/** Copies only the options the user gave, so config defaults and env vars apply to the rest. */
+const given = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('orchestrator')
+    .description('run an orchestrator: REST API, SQLite task engine, libp2p task protocol')
+    .argument('[action]', 'start (the only action; may be omitted)', 'start')
+    .option('--data-dir <dir>', 'database and node key directory (env SHARDMESH_DATA_DIR)')
+    .option('--db <path>', 'SQLite database file (env SHARDMESH_DB)')
+    .option('--http-port <port>', 'REST API port, 0 = any free port (env SHARDMESH_HTTP_PORT)', int)
+    .option('--listen <multiaddr...>', 'libp2p listen addresses (env SHARDMESH_P2P_LISTEN)')
+    .option('--lease-ms <ms>', 'lease length before a silent worker loses a task', int)
+    .action(
+      async (
+        action: string,
+        opts: { dataDir?: string; db?: string; httpPort?: number; listen?: string[]; leaseMs?: number },
+      ) => {
+        if (action !== 'start')
+          throw new InvalidArgumentError(`unknown action '${action}' (expected: start)`);
+        const orchestrator = new Orchestrator({
+          ...given({
+            dataDir: opts.dataDir,
+            dbPath: opts.db,
+            httpPort: opts.httpPort,
+            p2pListen: opts.listen,
+            leaseMs: opts.leaseMs,
+          }),
+          log,
+        });
+        await orchestrator.start();
+        console.log(
+          JSON.stringify({ event: 'ready', http: orchestrator.httpUrl, multiaddrs: orchestrator.multiaddrs }),
+        );
+        await untilSignal();
+        await orchestrator.stop();
+      },
+    );
+
+  program
+    .command('worker')
+    .description('run a headless worker that serves one orchestrator')
+    .option('--orchestrator <multiaddr>', 'orchestrator address with /p2p/<id> (env SHARDMESH_ORCHESTRATOR)')
+    .option('--concurrency <n>', 'tasks computed at once', int)
+    .option('--preprocessor <impl>', 'wasm (default) or js')
+    .action(async (opts: { orchestrator?: string; concurrency?: number; preprocessor?: string }) => {
+      if (opts.preprocessor !== undefined && opts.preprocessor !== 'wasm' && opts.preprocessor !== 'js') {
+        throw new InvalidArgumentError('--preprocessor must be wasm or js');
+      }
+      const worker = new HeadlessWorker({
+        ...given({
+          orchestrator: opts.orchestrator,
+          concurrency: opts.concurrency,
+          preprocessor: opts.preprocessor as 'wasm' | 'js' | undefined,
+        }),
+        log,
+      });
+      await worker.start();
+      console.log(JSON.stringify({ event: 'ready', workerId: worker.peerId }));
+      await untilSignal();
+      await worker.stop();
+      log(`worker stopped: ${worker.stats.done} tasks done, ${worker.stats.failed} failed`);
+    });
+}

@@ -1,0 +1,15 @@
+/** What every route module receives. */
+import type { ApiKeyStore } from '../auth/api-keys.ts';
+import type { OrchestratorConfig } from '../config.ts';
+import type { TaskEngine } from '../engine/index.ts';
+
+export interface ApiContext {
+  config: OrchestratorConfig;
+  engine: TaskEngine;
+  keys: ApiKeyStore;
+  /** Called after a job is stored or tasks requeued, so the dispatcher offers work at once. */
+  onWorkAdded: () => void;
+  /** Workers connected right now. */
+  workerCount: () => number;
+  log: (line: string) => void;
+}

@@ -1,0 +1,159 @@
+/**
+ * createProver: loads each circuit's wasm and zkey once, checks them against the manifest's
+ * SHA-256 before use, and proves in a dedicated Worker (prover-thread.ts), one proof at a time.
+ *
+ * Artifacts come from `fetchArtifact(sha256)` when given (a worker fetching from its orchestrator
+ * by hash) or else from `artifactsDir` (default: the committed development artifacts).
+ * Aborting a proof terminates the thread (snarkjs cannot be interrupted); the next proof starts a
+ * fresh one from the bytes already checked.
+ */
+import type { Groth16Proof } from 'snarkjs';
+import { ProofError } from '../../circuits/lib/errors.ts';
+import { checkArtifact, findEntry, type Manifest, type ManifestEntry } from '../../circuits/lib/manifest.ts';
+import { DEFAULT_ARTIFACTS_DIR, readArtifact, readManifest } from '../../circuits/lib/manifest-fs.ts';
+import { CircuitId as C, CIRCUIT_IDS, type CircuitId } from '../../circuits/lib/params.ts';
+import { ErrorCode, throwIfAborted } from '../../protocol/errors.ts';
+import {
+  type BatchRequest,
+  batchInput,
+  type CircuitInput,
+  type PoseidonChainRequest,
+  poseidonChainInput,
+  type ResultBindingRequest,
+  resultBindingInput,
+} from './inputs.ts';
+import { ProverThread } from './thread-client.ts';
+
+export interface ProverOptions {
+  /** Default: circuits/artifacts (the committed development keys). */
+  artifactsDir?: string;
+  /** Default: artifactsDir/manifest.json. A worker would take it from its orchestrator. */
+  manifest?: Manifest;
+  /** Fetches an artifact by its SHA-256 (checked again here). Default: read from artifactsDir. */
+  fetchArtifact?: (sha256: string, opts: { signal?: AbortSignal }) => Promise<Uint8Array>;
+  /** Circuits to load. Default: every circuit in the manifest. */
+  circuits?: readonly CircuitId[];
+  /** Version per circuit. Default: the highest version in the manifest. */
+  versions?: Partial<Record<CircuitId, number>>;
+  /**
+   * Prove with ffjavascript's own thread pool inside the prover thread (true) or on the prover
+   * thread alone (false, default): on a 2-core machine shared with other work the pool did not
+   * pay for itself (bench/proofs.bench.ts measures both).
+   */
+  curveThreads?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ProofBundle<Circuit extends CircuitId = CircuitId> {
+  circuit: Circuit;
+  version: number;
+  proof: Groth16Proof;
+  /** Decimal strings, in the circuit's PUBLIC_SIGNALS order. */
+  publicSignals: string[];
+  timings: { witnessMs: number; proveMs: number };
+}
+
+export interface Prover {
+  /** The version loaded for each circuit. */
+  readonly versions: Readonly<Partial<Record<CircuitId, number>>>;
+  proveResultBinding(
+    req: ResultBindingRequest,
+    opts?: { signal?: AbortSignal },
+  ): Promise<ProofBundle<'result_binding'> & { resultDigest: bigint; outputLen: number }>;
+  provePoseidonChain(
+    req: PoseidonChainRequest,
+    opts?: { signal?: AbortSignal },
+  ): Promise<ProofBundle<'poseidon_chain'> & { result: bigint }>;
+  proveBatch(
+    req: BatchRequest,
+    opts?: { signal?: AbortSignal },
+  ): Promise<ProofBundle<'result_batch'> & { root: bigint; digests: bigint[] }>;
+  /** Ends the thread (and its curve threads). Idempotent. */
+  close(): Promise<void>;
+}
+
+interface LoadedCircuit {
+  entry: ManifestEntry;
+  wasm: Uint8Array;
+  zkey: Uint8Array;
+}
+
+async function loadArtifacts(entry: ManifestEntry, opts: ProverOptions, dir: string): Promise<LoadedCircuit> {
+  const { signal } = opts;
+  const fetchOne = async (file: ManifestEntry['wasm']): Promise<Uint8Array> => {
+    if (opts.fetchArtifact === undefined) return readArtifact(dir, file, signal ? { signal } : {});
+    const bytes = await opts.fetchArtifact(file.sha256, signal ? { signal } : {});
+    throwIfAborted(signal);
+    return checkArtifact(bytes, file);
+  };
+  const [wasm, zkey] = await Promise.all([fetchOne(entry.wasm), fetchOne(entry.zkey)]);
+  return { entry, wasm, zkey };
+}
+
+export async function createProver(opts: ProverOptions = {}): Promise<Prover> {
+  const dir = opts.artifactsDir ?? DEFAULT_ARTIFACTS_DIR;
+  const manifest = opts.manifest ?? (await readManifest(dir, opts.signal ? { signal: opts.signal } : {}));
+  const wanted = opts.circuits ?? CIRCUIT_IDS.filter((c) => findEntry(manifest, c) !== undefined);
+  const circuits = new Map<CircuitId, LoadedCircuit>();
+  for (const circuit of wanted) {
+    const entry = findEntry(manifest, circuit, opts.versions?.[circuit]);
+    if (entry === undefined) {
+      throw new ProofError(ErrorCode.ProofUnknownVersion, `no ${circuit} version in the manifest`, {
+        circuit,
+        version: opts.versions?.[circuit],
+      });
+    }
+    circuits.set(circuit, await loadArtifacts(entry, opts, dir));
+  }
+
+  const thread = new ProverThread({ curveThreads: opts.curveThreads ?? false });
+  for (const c of circuits.values()) thread.addCircuit(c.entry.circuit, c.entry.version, c.wasm, c.zkey);
+  await thread.start(opts.signal);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  // One proof at a time: a second proof would only compete for the same cores.
+  function enqueue<T>(circuit: CircuitId, input: CircuitInput, signal?: AbortSignal): Promise<T> {
+    if (closed) return Promise.reject(new ProofError(ErrorCode.ProverFailed, 'prover is closed'));
+    const loaded = circuits.get(circuit);
+    if (loaded === undefined) {
+      return Promise.reject(
+        new ProofError(ErrorCode.ProofUnknownVersion, `${circuit} is not loaded`, { circuit }),
+      );
+    }
+    const run = async () => {
+      throwIfAborted(signal);
+      const result = await thread.prove(circuit, input, signal);
+      return { circuit, version: loaded.entry.version, ...result } as T;
+    };
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    versions: Object.fromEntries([...circuits].map(([id, c]) => [id, c.entry.version])),
+    async proveResultBinding(req, o = {}) {
+      const prepared = await resultBindingInput(req);
+      const bundle = await enqueue<ProofBundle<'result_binding'>>(C.ResultBinding, prepared.input, o.signal);
+      return { ...bundle, resultDigest: prepared.resultDigest, outputLen: prepared.outputLen };
+    },
+    async provePoseidonChain(req, o = {}) {
+      const prepared = await poseidonChainInput(req);
+      const bundle = await enqueue<ProofBundle<'poseidon_chain'>>(C.PoseidonChain, prepared.input, o.signal);
+      return { ...bundle, result: prepared.result };
+    },
+    async proveBatch(req, o = {}) {
+      const prepared = await batchInput(req);
+      const bundle = await enqueue<ProofBundle<'result_batch'>>(C.ResultBatch, prepared.input, o.signal);
+      return { ...bundle, root: prepared.root, digests: prepared.digests };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue;
+      await thread.close();
+    },
+  };
+}

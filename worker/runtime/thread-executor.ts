@@ -1,0 +1,225 @@
+/**
+ * Runs the GPU path in the loop's thread (the device does the work; the thread only waits) and
+ * the CPU path on a small pool of Worker threads, one task per thread at a time. The loop's
+ * thread therefore never runs a long kernel: heartbeats keep flowing while the CPU computes,
+ * and a task past its time limit is stopped for real by terminating its thread (a fresh one is
+ * spawned for the next task). Same code under Bun and in browsers (Web Worker API).
+ */
+import { AbortError, ErrorCode, WorkerTaskError } from '../../protocol/errors.ts';
+import type { PreprocessImpl, Preprocessor } from '../preprocess/index.ts';
+import type { FromCpuThread, ToCpuThread } from './cpu-thread-protocol.ts';
+import type { ExecuteOptions, TaskExecutor } from './executor.ts';
+import type { GpuSource } from './gpu-provider.ts';
+import { DEFAULT_TASK_LIMITS, type TaskLimits } from './limits.ts';
+import { memoryStager, type PayloadStager } from './staging.ts';
+import { type ComputeResult, computeTask, type TaskInput } from './task-kinds.ts';
+
+export interface ThreadExecutorOptions {
+  /** Used on the GPU path, which runs in this thread. */
+  preprocessor: Preprocessor;
+  gpu?: GpuSource;
+  limits?: Pick<TaskLimits, 'maxOutputBytes'>;
+  /** Most CPU threads alive at once (match the loop's concurrency). Default 1. */
+  threads?: number;
+  /** Script of the CPU thread. Default: ./cpu-thread.ts next to this file (Bun). */
+  threadUrl?: string | URL;
+  /** Preprocessor the CPU threads load. Default: the same kind as `preprocessor`. */
+  threadPreprocessor?: PreprocessImpl;
+  /** WASM module URL for the threads (browsers); the loader's default otherwise. */
+  wasmUrl?: string;
+  /** How payloads reach a thread. Default: SharedArrayBuffer, or a transferred copy. */
+  stager?: PayloadStager;
+  log?: (line: string) => void;
+}
+
+/** The thread died before it loaded (bad script URL, module error): threads are unusable here. */
+class ThreadStartError extends Error {}
+
+interface Pending {
+  resolve: (output: Uint8Array) => void;
+  reject: (err: unknown) => void;
+}
+
+/** One Worker running cpu-thread.ts; handles one task at a time. */
+class CpuThread {
+  private readonly worker: Worker;
+  private pending: Pending | undefined;
+  private nextId = 0;
+  private started = false;
+  dead = false;
+  /** Taken by one task from acquire() until release, so two tasks never share a thread. */
+  reserved = false;
+
+  constructor(url: string | URL, init: ToCpuThread, log: (line: string) => void) {
+    this.worker = new Worker(url, { type: 'module' });
+    this.worker.onmessage = (event: MessageEvent<FromCpuThread>) => {
+      const msg = event.data;
+      if (msg.type === 'ready') {
+        this.started = true;
+        if (msg.fallback !== undefined) log(`CPU thread: WASM unavailable (${msg.fallback}), using JS`);
+        return;
+      }
+      const pending = this.pending;
+      this.pending = undefined;
+      if (msg.type === 'done') pending?.resolve(msg.output);
+      else
+        pending?.reject(
+          new WorkerTaskError(msg.error.code as ErrorCode, msg.error.message, msg.error.details),
+        );
+    };
+    this.worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault?.();
+      const detail = event.message || 'unknown error';
+      this.kill(
+        this.started
+          ? new WorkerTaskError(ErrorCode.KernelFailed, `CPU thread crashed: ${detail}`)
+          : new ThreadStartError(detail),
+      );
+    };
+    this.worker.postMessage(init);
+  }
+
+  run(task: TaskInput, staged: { payload: unknown; transfer: Transferable[] }, signal: AbortSignal) {
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const onAbort = (): void => this.kill(new AbortError());
+      const settle = (): void => signal.removeEventListener('abort', onAbort);
+      this.pending = {
+        resolve: (output) => {
+          settle();
+          resolve(output);
+        },
+        reject: (err) => {
+          settle();
+          reject(err);
+        },
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const message = {
+        type: 'run',
+        id: this.nextId++,
+        kind: task.kind,
+        seed: task.seed,
+        params: task.params,
+        payload: staged.payload,
+      } as ToCpuThread;
+      this.worker.postMessage(message, staged.transfer);
+    });
+  }
+
+  /** Stops the thread at once (a running kernel cannot be interrupted any other way). */
+  kill(reason: unknown): void {
+    this.dead = true;
+    this.worker.terminate();
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(reason);
+  }
+}
+
+export class ThreadExecutor implements TaskExecutor {
+  private readonly threads: CpuThread[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private readonly maxThreads: number;
+  private readonly log: (line: string) => void;
+  private closed = false;
+  /** Set when a thread could not start: the CPU path then runs inline, in this thread. */
+  private inline = false;
+
+  constructor(private readonly opts: ThreadExecutorOptions) {
+    this.maxThreads = Math.max(1, opts.threads ?? 1);
+    this.log = opts.log ?? (() => {});
+  }
+
+  async run(task: TaskInput, opts: ExecuteOptions): Promise<ComputeResult> {
+    if (this.closed) throw new AbortError('executor closed');
+    const limits = this.opts.limits ?? DEFAULT_TASK_LIMITS;
+    const gpu = (await this.opts.gpu?.get({ signal: opts.signal })) ?? null;
+    if (gpu !== null) {
+      return computeTask(task, {
+        preprocessor: this.opts.preprocessor,
+        signal: opts.signal,
+        gpu,
+        timeoutMs: opts.timeoutMs,
+        limits,
+      });
+    }
+    if (!this.inline) {
+      try {
+        return { output: await this.runOnThread(task, opts), path: 'cpu' };
+      } catch (err) {
+        if (!(err instanceof ThreadStartError)) throw err;
+        this.inline = true;
+        this.log(`CPU threads unavailable (${err.message}); computing on the task loop's thread`);
+      }
+    }
+    const ctx = { preprocessor: this.opts.preprocessor, signal: opts.signal, gpu: null, limits };
+    return computeTask(task, ctx);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const thread of this.threads.splice(0)) thread.kill(new AbortError('executor closed'));
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  private async runOnThread(task: TaskInput, opts: ExecuteOptions): Promise<Uint8Array> {
+    const staged = await (this.opts.stager ?? memoryStager).stage(opts.replicaId, task.payload, opts);
+    try {
+      const thread = await this.acquire(opts.signal);
+      try {
+        return await thread.run(task, staged, opts.signal);
+      } finally {
+        this.releaseThread(thread);
+      }
+    } finally {
+      await staged.release();
+    }
+  }
+
+  /** An idle thread, a new one while under the cap, or the next one to become idle. */
+  private async acquire(signal: AbortSignal): Promise<CpuThread> {
+    for (;;) {
+      if (this.closed) throw new AbortError('executor closed');
+      if (signal.aborted) throw new AbortError();
+      const idle = this.threads.find((t) => !t.reserved && !t.dead);
+      if (idle !== undefined) {
+        idle.reserved = true;
+        return idle;
+      }
+      if (this.threads.length < this.maxThreads) {
+        let thread: CpuThread;
+        try {
+          thread = this.spawn();
+        } catch (err) {
+          throw new ThreadStartError(err instanceof Error ? err.message : String(err));
+        }
+        thread.reserved = true;
+        this.threads.push(thread);
+        return thread;
+      }
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
+  private releaseThread(thread: CpuThread): void {
+    thread.reserved = false;
+    const index = this.threads.indexOf(thread);
+    if (thread.dead && index >= 0) this.threads.splice(index, 1);
+    this.waiting.shift()?.();
+  }
+
+  private spawn(): CpuThread {
+    const url = this.opts.threadUrl ?? new URL('./cpu-thread.ts', import.meta.url);
+    const init: ToCpuThread = {
+      type: 'init',
+      preprocessor: this.opts.threadPreprocessor ?? this.opts.preprocessor.impl,
+      maxOutputBytes: (this.opts.limits ?? DEFAULT_TASK_LIMITS).maxOutputBytes,
+      ...(this.opts.wasmUrl === undefined ? {} : { wasmUrl: this.opts.wasmUrl }),
+    };
+    return new CpuThread(url, init, this.log);
+  }
+}
