@@ -10,7 +10,10 @@ CREATE INDEX proof_nonces_replica ON proof_nonces (replica_id);
 
 CREATE INDEX replicas_live_expiry ON replicas (lease_expires_at) WHERE state IN ('leased', 'acked');
 
-CREATE UNIQUE INDEX replicas_task_worker ON replicas (task_id, round, worker_id);
+CREATE INDEX replicas_task ON replicas (task_id, round, state);
+
+CREATE UNIQUE INDEX replicas_task_worker ON replicas (task_id, round, worker_id)
+  WHERE state NOT IN ('expired', 'failed');
 
 CREATE INDEX replicas_worker_live ON replicas (worker_id) WHERE state IN ('leased', 'acked');
 

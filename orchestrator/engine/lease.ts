@@ -27,8 +27,8 @@ interface LeasableRow {
   bytes: Uint8Array;
 }
 
-// Walks tasks_leasable (priority DESC, then rowid = FIFO); the NOT EXISTS probe on
-// replicas_task_worker keeps every replica of a task (in any state) on a distinct worker.
+// Walks tasks_leasable (priority DESC, then rowid = FIFO). The NOT EXISTS probe on the partial
+// unique index replicas_task_worker keeps live and voting replicas of a task on distinct workers.
 const LEASABLE_SQL = `SELECT t.id, t.job_id AS jobId, t.idx AS "index", t.state, t.seed, t.params, t.round,
   t.attempts, t.live, t.votes, t.best, t.payload_sha256 AS payloadSha256,
   j.kind, j.redundancy, j.quorum, j.max_replicas AS maxReplicas, b.bytes
@@ -36,7 +36,8 @@ FROM tasks t INDEXED BY tasks_leasable
   JOIN jobs j ON j.id = t.job_id
   JOIN blobs b ON b.sha256 = t.payload_sha256
 WHERE t.want > 0 AND t.not_before <= ?1
-  AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.round = t.round AND r.worker_id = ?2)
+  AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.round = t.round AND r.worker_id = ?2
+    AND r.state NOT IN ('expired', 'failed'))
 ORDER BY t.priority DESC, t.rowid
 LIMIT ?3`;
 

@@ -134,7 +134,9 @@ export class TaskEngine {
         .transaction(() => {
           const r = fn();
           if (r instanceof Promise) {
-            throw new EngineError(ErrorCode.Internal, 'batch() needs a synchronous function', { field: 'fn' });
+            throw new EngineError(ErrorCode.Internal, 'batch() needs a synchronous function', {
+              field: 'fn',
+            });
           }
           return r;
         })

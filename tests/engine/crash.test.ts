@@ -21,8 +21,8 @@ const DRIVER = new URL('./fixtures/crash-driver.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'shardmesh-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function spawnDriver(path: string, tag: string) {
-  return Bun.spawn([process.execPath, DRIVER, path, tag, String(TASKS)], { stdout: 'pipe', stderr: 'pipe' });
+function spawnDriver(path: string) {
+  return Bun.spawn([process.execPath, DRIVER, path, String(TASKS)], { stdout: 'pipe', stderr: 'pipe' });
 }
 
 test(
@@ -32,14 +32,14 @@ test(
     const random = seededRandom(Number(process.env.CRASH_SEED ?? Date.now() % 100_000));
     let killedMidRun = 0;
     for (let k = 0; k < KILLS; k++) {
-      const child = spawnDriver(path, `run${k}`);
+      const child = spawnDriver(path);
       await Bun.sleep(20 + Math.floor(random() * 200));
       child.kill('SIGKILL');
       const code = await child.exited;
       if (code !== 0) killedMidRun++;
       else break; // finished before the kill: nothing left to interrupt
     }
-    const last = spawnDriver(path, 'final');
+    const last = spawnDriver(path);
     const [out, err, code] = await Promise.all([
       new Response(last.stdout).text(),
       new Response(last.stderr).text(),

@@ -190,13 +190,22 @@ describe('wrong answers', () => {
     expect(recount(h.db, job.jobId)).toEqual(progress?.counts as never);
   });
 
-  test('a worker never gets a second replica of a task it already had, even after losing the first', () => {
+  test('a worker holds one live or voting replica per task; after losing it, it may take the task again', () => {
     const h = harness({ maxAttempts: 10 });
     h.engine.createJob({ kind: 'k', tasks: payloads(1) });
     const a = one(h, 'w1');
+    expect(h.engine.lease('w1', 1)).toHaveLength(0); // live
     h.engine.fail(a.replicaId, 'w1', { code: 'KERNEL_FAILED', message: 'boom' });
     h.clock.advance(10 * 60_000);
-    expect(h.engine.lease('w1', 1)).toHaveLength(0);
-    expect(h.engine.lease('w2', 1)).toHaveLength(1);
+    const again = one(h, 'w1'); // the failed replica can no longer vote: w1 may try again
+    h.engine.submit(again.replicaId, 'w1', honest(again));
+    expect(h.engine.lease('w1', 1)).toHaveLength(0); // voted: never a second vote
+    const b = one(h, 'w2');
+    expect(h.engine.submit(b.replicaId, 'w2', honest(b))).toEqual({ replica: 'accepted', task: 'done' });
+    const insert = h.db.query(
+      `INSERT INTO replicas (id, task_id, round, worker_id, state, leased_at, lease_expires_at)
+       VALUES ('rep_dup', ?1, 1, 'w1', 'leased', 0, 0)`,
+    );
+    expect(() => insert.run(a.taskId)).toThrow('UNIQUE'); // the database refuses a second vote too
   });
 });

@@ -67,16 +67,20 @@ export class HeadlessWorker {
     const gpu = await createHeadlessGpu({ mode: this.opts.gpu ?? 'auto', log: (l) => this.log(l), signal });
     this.gpu = gpu;
     const limits = resolveTaskLimits({ timeoutMs: this.config.taskTimeoutMs, ...this.opts.limits });
-    this.executor =
-      this.opts.computeThreads === false
-        ? new InlineExecutor({ preprocessor, gpu, limits })
-        : new ThreadExecutor({
-            preprocessor,
-            gpu,
-            limits,
-            threads: this.config.concurrency,
-            log: (l) => this.log(l),
-          });
+    if (this.opts.computeThreads === false) {
+      this.executor = new InlineExecutor({ preprocessor, gpu, limits });
+    } else {
+      const threads = new ThreadExecutor({
+        preprocessor,
+        gpu,
+        limits,
+        threads: this.config.concurrency,
+        log: (l) => this.log(l),
+      });
+      this.executor = threads;
+      // CPU tasks are the norm without a GPU: load the threads now, not out of a task's time.
+      if (gpu.adapter === null) await threads.warm();
+    }
     this.node = await createNode();
     this.loop = this.serve(this.node, this.executor);
   }

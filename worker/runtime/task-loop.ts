@@ -247,9 +247,11 @@ async function computeWithTimeout(
     { kind: task.kind, seed: task.seed, params: task.params, payload },
     { signal: taskSignal, timeoutMs, replicaId: task.replicaId },
   );
+  const started = performance.now();
   try {
     const outcome = await untilAborted(work, taskSignal);
-    if (timeout.aborted) throw timedOut();
+    // A kernel that blocked this thread kept the timeout's timer from firing: check the clock.
+    if (timeout.aborted || performance.now() - started > timeoutMs) throw timedOut();
     return outcome;
   } catch (err) {
     throw timeout.aborted && !cancel.aborted ? timedOut() : err;

@@ -46,6 +46,7 @@ class CpuThread {
   private pending: Pending | undefined;
   private nextId = 0;
   private started = false;
+  private readonly startedSignal = Promise.withResolvers<void>();
   dead = false;
   /** Taken by one task from acquire() until release, so two tasks never share a thread. */
   reserved = false;
@@ -56,6 +57,7 @@ class CpuThread {
       const msg = event.data;
       if (msg.type === 'ready') {
         this.started = true;
+        this.startedSignal.resolve();
         if (msg.fallback !== undefined) log(`CPU thread: WASM unavailable (${msg.fallback}), using JS`);
         return;
       }
@@ -107,9 +109,15 @@ class CpuThread {
     });
   }
 
+  /** Resolves once the thread has loaded its preprocessor (or as soon as it dies). */
+  ready(): Promise<void> {
+    return this.startedSignal.promise;
+  }
+
   /** Stops the thread at once (a running kernel cannot be interrupted any other way). */
   kill(reason: unknown): void {
     this.dead = true;
+    this.startedSignal.resolve();
     this.worker.terminate();
     const pending = this.pending;
     this.pending = undefined;
@@ -155,6 +163,16 @@ export class ThreadExecutor implements TaskExecutor {
     }
     const ctx = { preprocessor: this.opts.preprocessor, signal: opts.signal, gpu: null, limits };
     return computeTask(task, ctx);
+  }
+
+  /**
+   * Starts threads up to the cap and waits until they are loaded, so the first CPU tasks do not
+   * pay the thread's start-up (module load, WASM compile) out of their time limit.
+   */
+  async warm(): Promise<void> {
+    if (this.inline || this.closed) return;
+    while (this.threads.length < this.maxThreads) this.threads.push(this.spawn());
+    await Promise.all(this.threads.map((t) => t.ready()));
   }
 
   async close(): Promise<void> {
@@ -208,7 +226,17 @@ export class ThreadExecutor implements TaskExecutor {
   private releaseThread(thread: CpuThread): void {
     thread.reserved = false;
     const index = this.threads.indexOf(thread);
-    if (thread.dead && index >= 0) this.threads.splice(index, 1);
+    if (thread.dead && index >= 0) {
+      this.threads.splice(index, 1);
+      // Replace a killed thread at once, so the next task does not wait for a cold start.
+      if (!this.closed && !this.inline) {
+        try {
+          this.threads.push(this.spawn());
+        } catch {
+          // acquire() spawns again (and reports a start failure) when the next task needs one
+        }
+      }
+    }
     this.waiting.shift()?.();
   }
 

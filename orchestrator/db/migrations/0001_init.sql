@@ -95,8 +95,12 @@ CREATE TABLE replicas (
   error_message TEXT,
   CHECK (state IN ('leased', 'acked', 'expired', 'failed') OR digest IS NOT NULL)
 );
--- One replica per worker per task and round: distinct workers are a constraint, not a habit.
-CREATE UNIQUE INDEX replicas_task_worker ON replicas (task_id, round, worker_id);
+CREATE INDEX replicas_task ON replicas (task_id, round, state);
+-- At most one live or voting replica per worker, task and round: votes come from distinct
+-- workers by constraint, not by habit. A worker whose replica expired or failed (it cannot vote
+-- any more) may take the task again, so a small pool cannot strand a task.
+CREATE UNIQUE INDEX replicas_task_worker ON replicas (task_id, round, worker_id)
+  WHERE state NOT IN ('expired', 'failed');
 CREATE INDEX replicas_live_expiry ON replicas (lease_expires_at) WHERE state IN ('leased', 'acked');
 CREATE INDEX replicas_worker_live ON replicas (worker_id) WHERE state IN ('leased', 'acked');
 
