@@ -49,6 +49,13 @@ export const ErrorCode = {
   ProofArtifactMismatch: 'PROOF_ARTIFACT_MISMATCH',
   ProofBadInput: 'PROOF_BAD_INPUT',
   ProverFailed: 'PROVER_FAILED',
+  // mesh: the verified-digest log (orchestrator/mesh/)
+  LogMalformed: 'LOG_MALFORMED',
+  LogBadHash: 'LOG_BAD_HASH',
+  LogBadSignature: 'LOG_BAD_SIGNATURE',
+  LogChainBroken: 'LOG_CHAIN_BROKEN',
+  LogProofUnverified: 'LOG_PROOF_UNVERIFIED',
+  LogSyncFailed: 'LOG_SYNC_FAILED',
   // lifecycle
   Aborted: 'ABORTED',
   Internal: 'INTERNAL',

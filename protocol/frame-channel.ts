@@ -7,6 +7,11 @@
  * (bad magic, oversized) makes the rest of the stream unreadable: the reader reports the error
  * and stops. A frame that is well delimited but invalid inside (bad header, digest mismatch) is
  * reported and skipped, so one bad frame does not end a worker's session.
+ *
+ * Sending coalesces: frames sent in the same turn of the event loop leave as one write, so a burst
+ * (an orchestrator answering many frames at once, a worker's result followed by its next pull)
+ * costs one trip through Yamux, Noise and the socket instead of one per frame. Frames keep the
+ * order of the send() calls, and each send resolves once its bytes were handed to the stream.
  */
 import { Uint8ArrayList } from 'uint8arraylist';
 import { AbortError, ErrorCode, FrameError, isShardmeshError } from './errors.ts';
@@ -29,8 +34,20 @@ export interface FrameChannelOptions {
 /** What the reader yields: a decoded frame, or the typed reason one could not be decoded. */
 export type Incoming = { frame: Frame; error?: undefined } | { frame?: undefined; error: FrameError };
 
+/** Frames are gathered into one write up to this size; a larger frame is written on its own. */
+const COALESCE_MAX_BYTES = 256 * 1024;
+
+interface QueuedFrame {
+  encoded: Promise<Uint8Array>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  signal: AbortSignal | undefined;
+}
+
 export class FrameChannel {
   private readonly maxPayloadBytes: number;
+  private queue: QueuedFrame[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly stream: ByteStream,
@@ -39,14 +56,17 @@ export class FrameChannel {
     this.maxPayloadBytes = Math.min(opts.maxPayloadBytes ?? MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES);
   }
 
-  /** Encodes and sends one frame, waiting for the stream to drain when its buffer is full. */
-  async send(
-    header: FrameHeaderInput,
-    payload?: Uint8Array,
-    opts: { signal?: AbortSignal } = {},
-  ): Promise<void> {
-    const bytes = await encodeFrame(header, payload, opts);
-    if (!this.stream.send(bytes)) await this.stream.onDrain(opts);
+  /**
+   * Encodes and sends one frame, waiting for the stream to drain when its buffer is full. The frame
+   * is queued at once (call order is wire order) and written with the others of this turn.
+   */
+  send(header: FrameHeaderInput, payload?: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const encoded = encodeFrame(header, payload, opts);
+    encoded.catch(() => {}); // reported through this send's promise, by the flush
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ encoded, resolve, reject, signal: opts.signal });
+      this.flushing ??= this.flush();
+    });
   }
 
   /** Yields incoming frames (or their decoding errors) until the stream ends or `signal` fires. */
@@ -71,8 +91,56 @@ export class FrameChannel {
     }
   }
 
+  /** Closes our end once every frame queued so far has been written. */
   async close(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.flushing !== undefined) await untilAborted(this.flushing, opts.signal);
     await this.stream.close(opts);
+  }
+
+  /** Writes queued frames, one stream write per batch, until the queue is empty. */
+  private async flush(): Promise<void> {
+    try {
+      // One hop lets every send() of the current turn join the batch.
+      await Promise.resolve();
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        let parts: Uint8Array[] = [];
+        let sent: QueuedFrame[] = [];
+        let size = 0;
+        for (const frame of batch) {
+          let bytes: Uint8Array;
+          try {
+            bytes = await frame.encoded;
+          } catch (err) {
+            frame.reject(err); // an invalid header or an aborted send fails alone
+            continue;
+          }
+          // Large frames are not copied into a batch: the ones before them go first, then them alone.
+          if (size > 0 && size + bytes.byteLength > COALESCE_MAX_BYTES) {
+            await this.write(concat(parts), sent);
+            parts = [];
+            sent = [];
+            size = 0;
+          }
+          parts.push(bytes);
+          sent.push(frame);
+          size += bytes.byteLength;
+        }
+        if (parts.length > 0) await this.write(concat(parts), sent);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async write(bytes: Uint8Array, frames: QueuedFrame[]): Promise<void> {
+    try {
+      if (!this.stream.send(bytes)) await this.stream.onDrain(drainSignal(frames));
+      for (const frame of frames) frame.resolve();
+    } catch (err) {
+      for (const frame of frames) frame.reject(err);
+    }
   }
 
   private async decode(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<Incoming> {
@@ -84,4 +152,35 @@ export class FrameChannel {
       return { error: new FrameError(ErrorCode.FrameHeaderInvalid, String(err)) };
     }
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** Waiting for drain stops when any sender in the batch gives up (its signal fired). */
+function drainSignal(frames: QueuedFrame[]): { signal?: AbortSignal } {
+  const signals = [...new Set(frames.map((f) => f.signal).filter((s) => s !== undefined))];
+  if (signals.length === 0) return {};
+  return { signal: signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals) };
+}
+
+/** Waits for `work`, or rejects with AbortError once `signal` fires. */
+function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(new AbortError());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

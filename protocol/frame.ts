@@ -45,6 +45,12 @@ export interface FramePrefix {
 const utf8 = new TextEncoder();
 /** Placeholder that passes digest-format validation until the real digest is known. */
 const PENDING_DIGEST = '0'.repeat(64);
+/** SHA-256 of zero bytes: most control frames (ack, pull, heartbeat) carry no payload. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+function payloadDigest(payload: Uint8Array, signal: AbortSignal | undefined): Promise<string> | string {
+  return payload.byteLength === 0 ? EMPTY_SHA256 : sha256Hex(payload, { signal });
+}
 
 function payloadLimit(maxPayloadBytes: number | undefined): number {
   if (maxPayloadBytes === undefined) return MAX_PAYLOAD_BYTES;
@@ -153,7 +159,7 @@ export async function encodeFrame(
     payloadSha256: PENDING_DIGEST,
   });
   checkResultLength(header, payloadLength);
-  header.payloadSha256 = await sha256Hex(payload, { signal });
+  header.payloadSha256 = await payloadDigest(payload, signal);
   checkResultDigest(header, payloadLength, header.payloadSha256);
 
   const headerBytes = utf8.encode(JSON.stringify(header));
@@ -207,7 +213,7 @@ export async function decodeFrame(bytes: Uint8Array, opts: DecodeFrameOptions = 
   }
   checkResultLength(header, payloadLength);
   const payload = bytes.subarray(headerEnd);
-  const digest = await sha256Hex(payload, { signal });
+  const digest = await payloadDigest(payload, signal);
   if (digest !== header.payloadSha256) {
     throw new FrameError(ErrorCode.FrameDigestMismatch, 'payload digest differs from payloadSha256', {
       field: 'payloadSha256',

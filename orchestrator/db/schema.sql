@@ -4,6 +4,8 @@ CREATE INDEX dead_letters_dead_at ON dead_letters (dead_at);
 
 CREATE INDEX dead_letters_job ON dead_letters (job_id, dead_at);
 
+CREATE UNIQUE INDEX digest_log_task ON digest_log (origin, task_id);
+
 CREATE INDEX jobs_created ON jobs (created_at);
 
 CREATE INDEX proof_nonces_replica ON proof_nonces (replica_id);
@@ -47,6 +49,24 @@ CREATE TABLE dead_letters (
   conflicts TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(conflicts)),
   dead_at INTEGER NOT NULL
 );
+
+CREATE TABLE digest_log (
+  origin TEXT NOT NULL CHECK (length(origin) BETWEEN 1 AND 128),
+  seq INTEGER NOT NULL CHECK (seq >= 1),
+  job_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  idx INTEGER NOT NULL CHECK (idx >= 0),
+  kind TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  workers TEXT NOT NULL CHECK (json_valid(workers)),
+  proof_ref TEXT,
+  accepted_at INTEGER NOT NULL,
+  prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+  hash TEXT NOT NULL CHECK (length(hash) = 64),
+  signature TEXT NOT NULL CHECK (length(signature) = 128),
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
 
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128 AND id NOT GLOB '*[^A-Za-z0-9_.:-]*'),

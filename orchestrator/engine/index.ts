@@ -1,7 +1,7 @@
 /** The durable task engine: public surface. */
 
+export { ENGINE_DEFAULTS } from '../config.ts';
 export { sha256Hex } from './blobs.ts';
-export { ENGINE_DEFAULTS } from './defaults.ts';
 export type { DlqListOptions, DlqPurgeOptions } from './dlq.ts';
 export type { EngineEvent, EngineEventMap, EngineEventType, Listener } from './events.ts';
 export type { WorkerError } from './failure.ts';

@@ -5,9 +5,9 @@
  */
 import type { Database } from 'bun:sqlite';
 import { EngineError, ErrorCode } from '../../protocol/errors.ts';
+import { ENGINE_DEFAULTS } from '../config.ts';
 import { getBlob, hasBlob, putBlob, SHA256_HEX, sha256Hex } from './blobs.ts';
 import { type EngineContext, findTask } from './context.ts';
-import { ENGINE_DEFAULTS } from './defaults.ts';
 import {
   type DlqListOptions,
   type DlqPurgeOptions,

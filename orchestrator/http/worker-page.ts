@@ -80,6 +80,8 @@ export function mountWorkerPage(app: Hono, opts: WorkerPageOptions): void {
   };
 
   app.get('/', (c) => serve(c, '/'));
+  // Browsers ask for it on every page load; an empty answer keeps the console clean.
+  app.get('/favicon.ico', () => new Response(null, { status: 204, headers: WORKER_PAGE_HEADERS }));
   for (const path of Object.values(ASSET_PATHS)) app.get(path, (c) => serve(c, path));
 
   app.get(BOOTSTRAP_PATH, (c) => {

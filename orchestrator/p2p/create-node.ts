@@ -13,18 +13,21 @@ import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
 import { installHttpServerCloseWorkaround, shardmeshNoise } from './bun-workarounds.ts';
+import { dialDiscoveredPeers, type MeshNodeOptions, meshPeerDiscovery, meshServices } from '../mesh/services.ts';
 
 export interface NodeOptions {
   /** Multiaddrs to listen on; empty for a dial-only node (a worker). */
   listen?: readonly string[];
   /** Persistent identity; a fresh Ed25519 key when absent. */
   privateKey?: PrivateKey;
+  /** Join the mesh: GossipSub, Kad-DHT, mDNS, circuit-relay server (orchestrator/mesh/services.ts). */
+  mesh?: MeshNodeOptions;
 }
 
 export async function createNode(opts: NodeOptions = {}): Promise<Libp2p> {
   installHttpServerCloseWorkaround();
   const privateKey = opts.privateKey ?? (await generateKeyPair('Ed25519'));
-  return createLibp2p({
+  const node = await createLibp2p({
     privateKey,
     addresses: { listen: [...(opts.listen ?? [])] },
     transports: [tcp(), webSockets()],
@@ -33,6 +36,9 @@ export async function createNode(opts: NodeOptions = {}): Promise<Libp2p> {
     // Under bursts the monitor's ping can time out and kill a busy connection, silently losing
     // frames (TOOLCHAIN.md). Leases and heartbeats already detect vanished workers.
     connectionMonitor: { abortConnectionOnPingFailure: false },
-    services: { identify: identify(), ping: ping() },
+    services: { identify: identify(), ping: ping(), ...(opts.mesh ? meshServices(opts.mesh) : {}) },
+    peerDiscovery: opts.mesh ? meshPeerDiscovery(opts.mesh) : [],
   });
+  if (opts.mesh) dialDiscoveredPeers(node);
+  return node;
 }

@@ -111,8 +111,10 @@ async function serveSessions(
         !drain.signal.aborted &&
         (control.paused || control.gpuEnabled !== sessionGpu)
       ) {
-        log(control.paused ? 'pausing: finishing the task in flight' : 'GPU switched: reopening the session');
-        if (control.get(Slot.InFlight) > 0) control.state = WorkerState.Draining;
+        const inFlight = control.get(Slot.InFlight) > 0;
+        const finishing = inFlight ? ' (finishing the task in flight)' : '';
+        log(control.paused ? `pausing${finishing}` : `GPU switched ${control.gpuEnabled ? 'on' : 'off'}${finishing}`);
+        if (inFlight) control.state = WorkerState.Draining;
         drain.abort();
       }
     }
@@ -149,6 +151,7 @@ async function serveSessions(
     if (control.paused) {
       control.state = WorkerState.Paused;
       await control.changed(control.get(Slot.Generation), signal);
+      if (!control.paused) log('resuming');
       continue;
     }
     sessionGpu = control.gpuEnabled;

@@ -80,9 +80,8 @@ export class GpuProvider implements GpuSource {
       return null;
     }
     const { vendor, architecture, description, isFallback } = ctx.adapterInfo;
-    this.log(
-      `GPU: ${vendor || 'unknown vendor'} ${architecture} ${description}${isFallback ? ' (fallback adapter)' : ''}`,
-    );
+    const name = [vendor || 'unknown vendor', architecture, description].filter((part) => part !== '');
+    this.log(`GPU: ${name.join(' ')}${isFallback ? ' (fallback adapter)' : ''}`);
     this.ctx = ctx;
     return ctx;
   }

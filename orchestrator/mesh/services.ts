@@ -1,0 +1,87 @@
+/**
+ * The libp2p services an orchestrator adds to join the mesh: GossipSub (the digest log), Kad-DHT
+ * (provider records for discovery), mDNS (LAN discovery) and a circuit-relay server (browsers).
+ * `createNode({ mesh: {...} })` merges these into the base node; this file holds the choices.
+ */
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
+import type { Libp2p, PeerDiscovery, PeerInfo } from '@libp2p/interface';
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht';
+import { mdns } from '@libp2p/mdns';
+
+/** Kad-DHT protocol of Shardmesh: a private DHT, so nodes of the public IPFS DHT never join it. */
+export const DHT_PROTOCOL = '/shardmesh/kad/1.0.0';
+export const MDNS_SERVICE_TAG = 'shardmesh.local';
+
+export interface MeshNodeOptions {
+  /** GossipSub for the digest log (default true). */
+  gossip?: boolean;
+  /** Kad-DHT; `client` joins without serving records (workers). Default 'server'. */
+  dht?: 'server' | 'client' | false;
+  /** mDNS on the LAN (default true); a distinct serviceTag isolates test meshes. */
+  mdns?: boolean | { serviceTag?: string; intervalMs?: number };
+  /** Circuit-relay v2 server so browsers can reach each other through this node (default true). */
+  relay?: boolean;
+}
+
+type ServiceFactory = (components: never) => unknown;
+
+export function meshServices(opts: MeshNodeOptions): Record<string, ServiceFactory> {
+  const services: Record<string, ServiceFactory> = {};
+  if (opts.gossip !== false) {
+    services.pubsub = gossipsub({
+      // A peer that subscribes later catches up over log-sync; publishing must not fail meanwhile.
+      allowPublishToZeroTopicPeers: true,
+      // Gossiped batches are self-authenticating (signed records), but message signing also
+      // stops a peer from spoofing who forwarded what; it costs one verify per batch.
+      emitSelf: false,
+      maxInboundDataLength: 4 * 1024 * 1024,
+    }) as ServiceFactory;
+  }
+  const dht = opts.dht ?? 'server';
+  if (dht !== false) {
+    services.dht = kadDHT({
+      protocol: DHT_PROTOCOL,
+      clientMode: dht === 'client',
+      // Loopback and LAN addresses must stay in the routing table (TOOLCHAIN.md).
+      peerInfoMapper: passthroughMapper,
+      // Small meshes: do not wait for a full routing table before the first query.
+      allowQueryWithZeroPeers: true,
+    }) as ServiceFactory;
+  }
+  if (opts.relay !== false) services.relay = circuitRelayServer() as ServiceFactory;
+  return services;
+}
+
+export function meshPeerDiscovery(opts: MeshNodeOptions): Array<(components: never) => PeerDiscovery> {
+  if (opts.mdns === false) return [];
+  const init = typeof opts.mdns === 'object' ? opts.mdns : {};
+  return [
+    mdns({
+      serviceTag: init.serviceTag ?? MDNS_SERVICE_TAG,
+      interval: init.intervalMs ?? 10_000,
+    }) as (components: never) => PeerDiscovery,
+  ];
+}
+
+/**
+ * libp2p 3 does not dial the peers discovery finds (TOOLCHAIN.md): dial each one once it is
+ * discovered, unless already connected. Returns the detach function.
+ */
+export function dialDiscoveredPeers(node: Libp2p): () => void {
+  const onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
+    const { id } = evt.detail;
+    if (id.equals(node.peerId) || node.getConnections(id).length > 0) return;
+    // libp2p has already stored the discovered addresses in the peer store.
+    node.dial(id).catch(() => {
+      // Unreachable or gone: discovery will offer it again.
+    });
+  };
+  node.addEventListener('peer:discovery', onDiscovery);
+  return () => node.removeEventListener('peer:discovery', onDiscovery);
+}
+
+/** The node's GossipSub service, or undefined when it runs without one. */
+export function pubsubOf(node: Libp2p): GossipSub | undefined {
+  return (node.services as { pubsub?: GossipSub }).pubsub;
+}
