@@ -5,7 +5,7 @@
  * BATCH_SIZE (16) take ceil(K/16) batch proofs. Targets from the issue: amortized prover
  * <= 20 ms/task and verifier <= 1 ms/task at K = 64. Chromium is not measured here.
  *
- *   bun bench/proofs.bench.ts [--runs 5] [--threads]   (--threads: ffjavascript's thread pool too)
+ *   bun bench/proofs.bench.ts [--runs 5] [--single]   (--single: also without ffjavascript's thread pool)
  */
 import { parseArgs } from 'node:util';
 import { BATCH_SIZE } from '../circuits/lib/params.ts';
@@ -14,7 +14,7 @@ import { createVerifier, type VerifyRequest } from '../orchestrator/proofs/index
 import { createProver, type Prover } from '../worker/prover/index.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, threads: { type: 'boolean' } },
+  options: { runs: { type: 'string', default: '5' }, single: { type: 'boolean' } },
 });
 const runs = Math.max(3, Number(values.runs));
 
@@ -111,12 +111,12 @@ async function measure(prover: Prover, label: string) {
   }
 }
 
-const single = await createProver();
-await measure(single, 'prover thread, single-threaded curve (default)');
-await single.close();
-if (values.threads) {
-  const pooled = await createProver({ curveThreads: true });
-  await measure(pooled, 'prover thread + ffjavascript thread pool');
-  await pooled.close();
+const pooled = await createProver();
+await measure(pooled, 'prover thread + ffjavascript thread pool (default)');
+await pooled.close();
+if (values.single) {
+  const single = await createProver({ curveThreads: false });
+  await measure(single, 'prover thread, single-threaded curve');
+  await single.close();
 }
 await terminateCurves();

@@ -14,6 +14,10 @@ export interface OrchestratorConfig {
   httpPort: number;
   /** libp2p listen multiaddrs for workers. */
   p2pListen: string[];
+  /** Peers (other orchestrators) to dial on start, as multiaddrs with /p2p/<id>. */
+  p2pBootstrap: string[];
+  /** Find other orchestrators on the LAN by mDNS (multicast; off by default). */
+  mdns: boolean;
   /** How long a worker holds a replica without a heartbeat before it is reissued. */
   leaseMs: number;
   /** How often workers must heartbeat (a fraction of leaseMs). */
@@ -102,6 +106,8 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
     httpHost: opts.httpHost ?? env('SHARDMESH_HTTP_HOST') ?? '127.0.0.1',
     httpPort: opts.httpPort ?? envInt('SHARDMESH_HTTP_PORT', 8080),
     p2pListen: opts.p2pListen ?? (env('SHARDMESH_P2P_LISTEN')?.split(',') || ['/ip4/127.0.0.1/tcp/4001']),
+    p2pBootstrap: opts.p2pBootstrap ?? env('SHARDMESH_BOOTSTRAP')?.split(',') ?? [],
+    mdns: opts.mdns ?? env('SHARDMESH_MDNS') === '1',
     leaseMs,
     heartbeatMs: opts.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 4)),
     reapIntervalMs: opts.reapIntervalMs ?? Math.max(50, Math.floor(leaseMs / 10)),

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
 import type { Server } from 'bun';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import { type OrchestratorConfig, resolveOrchestratorConfig } from './config.ts';
@@ -13,11 +14,15 @@ import { openDatabase } from './db/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { TaskEngine } from './engine/index.ts';
 import { createApi } from './http/app.ts';
+import { OrchestratorMesh, type OrchestratorMeshOptions } from './mesh/orchestrator-mesh.ts';
+import type { MeshNodeOptions } from './mesh/services.ts';
 import { createNode } from './p2p/create-node.ts';
 import { loadOrCreateNodeKey } from './p2p/node-key.ts';
 
 export interface OrchestratorOptions extends Partial<OrchestratorConfig> {
   log?: (line: string) => void;
+  /** The libp2p mesh (digest log gossip, DHT, mDNS, relay); `false` runs a standalone node. */
+  mesh?: false | { node?: MeshNodeOptions; log?: OrchestratorMeshOptions };
 }
 
 export class Orchestrator {
@@ -27,11 +32,14 @@ export class Orchestrator {
   private node: Libp2p | undefined;
   private dispatcher: Dispatcher | undefined;
   private server: Server<undefined> | undefined;
+  private readonly meshOpts: OrchestratorOptions['mesh'];
+  mesh: OrchestratorMesh | undefined;
   engine: TaskEngine | undefined;
 
   constructor(opts: OrchestratorOptions = {}) {
     this.config = resolveOrchestratorConfig(opts);
     this.log = opts.log ?? (() => {});
+    this.meshOpts = opts.mesh;
   }
 
   /** Multiaddrs workers dial, each ending in /p2p/<peer id>. */
@@ -50,10 +58,19 @@ export class Orchestrator {
     this.db = openDatabase(config.dbPath);
     const engine = new TaskEngine(this.db, { leaseMs: config.leaseMs });
     this.engine = engine;
-    this.node = await createNode({
-      listen: config.p2pListen,
-      privateKey: await loadOrCreateNodeKey(join(config.dataDir, 'node.key')),
-    });
+    const privateKey = await loadOrCreateNodeKey(join(config.dataDir, 'node.key'));
+    const meshOpts = this.meshOpts === false ? undefined : (this.meshOpts ?? {});
+    const mesh = meshOpts === undefined ? undefined : { mdns: config.mdns, ...meshOpts.node };
+    this.node = await createNode({ listen: config.p2pListen, privateKey, mesh });
+    if (meshOpts !== undefined) {
+      this.mesh = new OrchestratorMesh(this.node, engine, privateKey, { log: this.log, ...meshOpts.log });
+      await this.mesh.start();
+    }
+    for (const peer of config.p2pBootstrap) {
+      this.node
+        .dial(multiaddr(peer))
+        .catch((err: unknown) => this.log(`bootstrap dial ${peer} failed: ${String(err)}`));
+    }
     const dispatcher = new Dispatcher({ config, engine, node: this.node, log: this.log });
     this.dispatcher = dispatcher;
     await dispatcher.start();
@@ -79,6 +96,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     await this.server?.stop(true);
     await this.dispatcher?.stop();
+    await this.mesh?.stop();
     await this.node?.stop();
     this.db?.close();
   }

@@ -44,9 +44,10 @@ export function patchWebWorkerForBun(): boolean {
 export function loadSnarkjs(): Promise<Snarkjs> {
   loading ??= (async () => {
     patchWebWorkerForBun();
-    // Each ffjavascript copy (circomlibjs bundles an older one) sets globalThis.curve_bn128 = null
-    // when its module first loads, which would orphan a curve cached before. Load them all now.
-    await import('circomlibjs');
+    // Not preloaded here: circomlibjs. Its older ffjavascript copy resets globalThis.curve_bn128
+    // to null when it first loads, but poseidon.ts imports it statically, so on the caller side
+    // it always loads before any curve exists; the prover thread never loads it (it pulls in a
+    // native addon, blake-hash, and Bun 1.4.5 crashed loading that in a re-spawned Worker).
     return await import('snarkjs');
   })();
   return loading;

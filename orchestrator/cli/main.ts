@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerJobCommands } from './commands/jobs.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerLogCommands } from './commands/log.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { log } from './output.ts';
 
@@ -14,6 +15,7 @@ registerDemoCommand(program);
 registerJobCommands(program);
 registerDlqCommands(program);
 registerKeyCommands(program);
+registerLogCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   const code = (err as { code?: unknown }).code;

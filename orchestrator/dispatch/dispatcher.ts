@@ -8,6 +8,7 @@ import { FrameChannel } from '../../protocol/frame-channel.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import { TASK_PROTOCOL } from '../config.ts';
 import type { TaskEngine } from '../engine/index.ts';
+import { GroupCommit } from './group-commit.ts';
 import { WorkerSession } from './worker-session.ts';
 
 export interface DispatcherOptions {
@@ -22,8 +23,12 @@ export class Dispatcher {
   private readonly controller = new AbortController();
   private timers: ReturnType<typeof setInterval>[] = [];
   private readonly running = new Set<Promise<void>>();
+  /** Every session's engine calls, one transaction per turn of the event loop. */
+  private readonly commit: GroupCommit;
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(private readonly opts: DispatcherOptions) {
+    this.commit = new GroupCommit(opts.engine);
+  }
 
   get workerCount(): number {
     return this.sessions.size;
@@ -47,6 +52,8 @@ export class Dispatcher {
     this.controller.abort();
     await this.opts.node.unhandle(TASK_PROTOCOL).catch(() => {});
     await Promise.allSettled(this.running);
+    // Results that arrived before the end are committed, not dropped.
+    this.commit.close();
   }
 
   /** Offers work to every worker with credit (new job, reaped leases, retries now due). */
@@ -67,6 +74,7 @@ export class Dispatcher {
     const { config, engine, node, log } = this.opts;
     const session = new WorkerSession(connection.remotePeer.toString(), new FrameChannel(stream, config), {
       engine,
+      commit: this.commit,
       orchestratorId: node.peerId.toString(),
       leaseMs: config.leaseMs,
       heartbeatMs: config.heartbeatMs,

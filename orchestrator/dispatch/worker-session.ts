@@ -2,15 +2,22 @@
  * One connected worker, seen from the orchestrator: reads its frames, turns them into engine
  * calls, and sends it task frames while it has credit (each `pull` adds credit). Anything the
  * engine refuses goes back as a `refusal` frame with the engine's stable code; the session lives on.
+ *
+ * Engine calls go through the dispatcher's group commit (./group-commit.ts): they run with those of
+ * every other session in one transaction per turn of the event loop, and the worker hears back
+ * (task frames for new leases, refusals) only once that transaction committed.
  */
 import { ErrorCode, FrameError, isShardmeshError } from '../../protocol/errors.ts';
 import type { FrameChannel } from '../../protocol/frame-channel.ts';
 import { MAX_PULL } from '../../protocol/limits.ts';
 import type { FrameHeader, HelloHeader, JsonObject, ResultHeader } from '../../protocol/messages.ts';
-import type { TaskEngine } from '../engine/index.ts';
+import type { Lease, TaskEngine } from '../engine/index.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 export interface SessionContext {
   engine: TaskEngine;
+  /** Where engine calls run: one transaction per turn, shared by every session. */
+  commit: GroupCommit;
   orchestratorId: string;
   leaseMs: number;
   heartbeatMs: number;
@@ -22,6 +29,10 @@ export interface SessionContext {
 
 export class WorkerSession {
   private credit = 0;
+  /** A lease call is queued; a second would race it for the same credit. */
+  private offering = false;
+  /** Credit or work arrived while a lease call was queued: offer again when it settles. */
+  private offerAgain = false;
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
@@ -34,29 +45,40 @@ export class WorkerSession {
     return this.credit > 0;
   }
 
-  /** Leases up to `credit` replicas and sends them. Sends are chained so frames keep their order. */
+  /**
+   * Leases up to `credit` replicas in the next group transaction and, once it committed, sends
+   * them. Sends are chained so frames keep their order.
+   */
   offerWork(signal?: AbortSignal): void {
     if (this.credit <= 0) return;
-    const leases = this.ctx.engine.lease(this.workerId, this.credit);
-    this.credit -= leases.length;
-    for (const lease of leases) {
-      const { replicaId, jobId, taskId, kind, seed, attempt, params, leaseExpiresAt, payload } = lease;
-      this.enqueueSend(
-        {
-          type: 'task',
-          replicaId,
-          jobId,
-          taskId,
-          kind,
-          seed,
-          attempt,
-          params: params as JsonObject,
-          leaseExpiresAt,
-        },
-        payload,
-        signal,
-      );
+    if (this.offering) {
+      this.offerAgain = true;
+      return;
     }
+    this.offering = true;
+    this.offerAgain = false;
+    let taken = 0;
+    this.ctx.commit
+      .run(() => {
+        // Credit is read when the transaction runs, so pulls that arrived meanwhile count too.
+        const leases = this.credit > 0 ? this.ctx.engine.lease(this.workerId, this.credit) : [];
+        taken = leases.length;
+        this.credit -= taken;
+        return leases;
+      })
+      .then(
+        (leases) => {
+          for (const lease of leases) this.sendTask(lease, signal);
+        },
+        (err: unknown) => {
+          this.credit += taken; // the leases were rolled back with their transaction
+          if (!signal?.aborted) this.ctx.log(`lease for ${this.workerId} failed: ${String(err)}`);
+        },
+      )
+      .finally(() => {
+        this.offering = false;
+        if (this.offerAgain && !signal?.aborted) this.ctx.wantsWork(this);
+      });
   }
 
   /** Runs the session until the worker disconnects or `signal` fires. */
@@ -112,55 +134,81 @@ export class WorkerSession {
   }
 
   private handle(header: FrameHeader, payload: Uint8Array, signal: AbortSignal): void {
-    const replicaId = 'replicaId' in header ? header.replicaId : undefined;
-    try {
-      switch (header.type) {
-        case 'pull':
-          this.credit = Math.min(this.credit + header.max, MAX_PULL);
-          this.ctx.wantsWork(this);
-          return;
-        case 'ack':
-          this.ctx.engine.ack(header.replicaId, this.workerId);
-          return;
-        case 'heartbeat':
-          this.ctx.engine.heartbeat(this.workerId, header.replicaIds);
-          return;
-        case 'result':
-          this.submit(header, payload);
-          return;
-        case 'failure':
-          this.ctx.engine.fail(header.replicaId, this.workerId, header.error);
-          return;
-        default:
-          this.refuse(
-            ErrorCode.FrameHeaderInvalid,
-            `a worker may not send ${header.type} frames`,
-            replicaId,
-            signal,
-          );
-      }
-    } catch (err) {
-      if (!isShardmeshError(err))
-        this.ctx.log(`internal error on ${header.type} from ${this.workerId}: ${String(err)}`);
-      const code = isShardmeshError(err) ? err.code : ErrorCode.Internal;
-      this.refuse(code, err instanceof Error ? err.message : String(err), replicaId, signal);
+    const { engine } = this.ctx;
+    switch (header.type) {
+      case 'pull':
+        this.credit = Math.min(this.credit + header.max, MAX_PULL);
+        this.ctx.wantsWork(this);
+        return;
+      case 'ack':
+        this.commit(header, signal, () => engine.ack(header.replicaId, this.workerId));
+        return;
+      case 'heartbeat':
+        this.commit(header, signal, () => engine.heartbeat(this.workerId, header.replicaIds));
+        return;
+      case 'result':
+        this.submit(header, payload, signal);
+        return;
+      case 'failure':
+        this.commit(header, signal, () => engine.fail(header.replicaId, this.workerId, header.error));
+        return;
+      default:
+        this.refuse(
+          ErrorCode.FrameHeaderInvalid,
+          `a worker may not send ${header.type} frames`,
+          replicaIdOf(header),
+          signal,
+        );
     }
   }
 
-  private submit(header: ResultHeader, output: Uint8Array): void {
+  /** Runs `op` in the next group transaction; a refusal goes back once it settled. */
+  private commit(header: FrameHeader, signal: AbortSignal, op: () => unknown): void {
+    this.ctx.commit.run(op).catch((err: unknown) => this.refuseError(header, err, signal));
+  }
+
+  private refuseError(header: FrameHeader, err: unknown, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    if (!isShardmeshError(err))
+      this.ctx.log(`internal error on ${header.type} from ${this.workerId}: ${String(err)}`);
+    const code = isShardmeshError(err) ? err.code : ErrorCode.Internal;
+    this.refuse(code, err instanceof Error ? err.message : String(err), replicaIdOf(header), signal);
+  }
+
+  private submit(header: ResultHeader, output: Uint8Array, signal: AbortSignal): void {
     // The codec already proved a non-empty payload has length outputLength and SHA-256
     // resultDigest. An empty payload would be a digest-only result, which needs a proof to mean
     // anything: refused until the proofs land.
     if (header.outputLength !== output.length) {
-      throw new FrameError(
+      const err = new FrameError(
         ErrorCode.FrameLengthMismatch,
         'digest-only results are not accepted: send the output',
-        {
-          field: 'outputLength',
-        },
+        { field: 'outputLength' },
       );
+      this.refuseError(header, err, signal);
+      return;
     }
-    this.ctx.engine.submit(header.replicaId, this.workerId, { digest: header.resultDigest, output });
+    const result = { digest: header.resultDigest, output };
+    this.commit(header, signal, () => this.ctx.engine.submit(header.replicaId, this.workerId, result));
+  }
+
+  private sendTask(lease: Lease, signal: AbortSignal | undefined): void {
+    const { replicaId, jobId, taskId, kind, seed, attempt, params, leaseExpiresAt, payload } = lease;
+    this.enqueueSend(
+      {
+        type: 'task',
+        replicaId,
+        jobId,
+        taskId,
+        kind,
+        seed,
+        attempt,
+        params: params as JsonObject,
+        leaseExpiresAt,
+      },
+      payload,
+      signal,
+    );
   }
 
   private refuse(code: string, message: string, replicaId: string | undefined, signal: AbortSignal): void {
@@ -183,3 +231,6 @@ export class WorkerSession {
       });
   }
 }
+
+const replicaIdOf = (header: FrameHeader): string | undefined =>
+  'replicaId' in header ? header.replicaId : undefined;

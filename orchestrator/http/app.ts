@@ -12,6 +12,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { blobRoutes } from './routes/blobs.ts';
 import { dlqRoutes } from './routes/dlq.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { logRoutes } from './routes/log.ts';
 import { systemRoutes } from './routes/system.ts';
 import { workerRoutes } from './routes/workers.ts';
 
@@ -25,6 +26,7 @@ export function createApi(ctx: ApiContext): Hono {
   );
 
   app.route('/', systemRoutes(ctx));
+  app.route('/v1/log', logRoutes(ctx)); // public: the log is gossiped to every peer anyway
 
   // The researcher API: every route behind an API key, a per-key rate limit and a body limit.
   // Guarded per prefix (not /v1/*) so public /v1 routes such as the worker bootstrap stay open.

@@ -11,9 +11,9 @@
  *   verify` still checks every signature).
  */
 import { createHash } from 'node:crypto';
-import type { PrivateKey, PublicKey } from '@libp2p/interface';
+import type { PublicKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 
 export const RECORD_VERSION = 1;
@@ -74,27 +74,6 @@ export function canonicalBody(r: RecordBody): Uint8Array {
 
 export function recordHash(body: Uint8Array, signature: Uint8Array): string {
   return createHash('sha256').update(body).update(signature).digest('hex');
-}
-
-/** Signs a new record as `key` (the origin's node key). */
-export async function signRecord(
-  key: PrivateKey,
-  origin: string,
-  seq: number,
-  prevHash: string,
-  input: RecordInput,
-): Promise<LogRecord> {
-  const body: RecordBody = {
-    v: RECORD_VERSION,
-    origin,
-    seq,
-    ...input,
-    workers: [...input.workers].sort(),
-    prevHash,
-  };
-  const bytes = canonicalBody(body);
-  const signature = await key.sign(bytes);
-  return { ...body, hash: recordHash(bytes, signature), signature: bytesToHex(signature) };
 }
 
 /** Recomputes the hash; true when it matches the record's claim. Cheap (one sha256). */

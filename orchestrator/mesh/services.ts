@@ -5,9 +5,10 @@
  */
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
-import type { Libp2p, PeerDiscovery, PeerInfo } from '@libp2p/interface';
+import type { Libp2p, PeerInfo } from '@libp2p/interface';
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht';
 import { mdns } from '@libp2p/mdns';
+import type { Libp2pInit, ServiceFactoryMap } from 'libp2p';
 
 /** Kad-DHT protocol of Shardmesh: a private DHT, so nodes of the public IPFS DHT never join it. */
 export const DHT_PROTOCOL = '/shardmesh/kad/1.0.0';
@@ -24,10 +25,10 @@ export interface MeshNodeOptions {
   relay?: boolean;
 }
 
-type ServiceFactory = (components: never) => unknown;
+type ServiceFactory = ServiceFactoryMap[string];
 
-export function meshServices(opts: MeshNodeOptions): Record<string, ServiceFactory> {
-  const services: Record<string, ServiceFactory> = {};
+export function meshServices(opts: MeshNodeOptions): ServiceFactoryMap {
+  const services: ServiceFactoryMap = {};
   if (opts.gossip !== false) {
     services.pubsub = gossipsub({
       // A peer that subscribes later catches up over log-sync; publishing must not fail meanwhile.
@@ -36,7 +37,7 @@ export function meshServices(opts: MeshNodeOptions): Record<string, ServiceFacto
       // stops a peer from spoofing who forwarded what; it costs one verify per batch.
       emitSelf: false,
       maxInboundDataLength: 4 * 1024 * 1024,
-    }) as ServiceFactory;
+    }) as unknown as ServiceFactory;
   }
   const dht = opts.dht ?? 'server';
   if (dht !== false) {
@@ -47,20 +48,22 @@ export function meshServices(opts: MeshNodeOptions): Record<string, ServiceFacto
       peerInfoMapper: passthroughMapper,
       // Small meshes: do not wait for a full routing table before the first query.
       allowQueryWithZeroPeers: true,
-    }) as ServiceFactory;
+    }) as unknown as ServiceFactory;
   }
-  if (opts.relay !== false) services.relay = circuitRelayServer() as ServiceFactory;
+  if (opts.relay !== false) services.relay = circuitRelayServer() as unknown as ServiceFactory;
   return services;
 }
 
-export function meshPeerDiscovery(opts: MeshNodeOptions): Array<(components: never) => PeerDiscovery> {
-  if (opts.mdns === false) return [];
+export function meshPeerDiscovery(opts: MeshNodeOptions): NonNullable<Libp2pInit['peerDiscovery']> {
+  // Off unless asked for: mDNS multicasts to the LAN (224.0.0.251), which a loopback-only test
+  // machine or a locked-down host must not do by accident.
+  if (opts.mdns === undefined || opts.mdns === false) return [];
   const init = typeof opts.mdns === 'object' ? opts.mdns : {};
   return [
     mdns({
       serviceTag: init.serviceTag ?? MDNS_SERVICE_TAG,
       interval: init.intervalMs ?? 10_000,
-    }) as (components: never) => PeerDiscovery,
+    }),
   ];
 }
 

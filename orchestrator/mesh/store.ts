@@ -3,7 +3,7 @@
  * The store only reads and appends; callers verify records (verify.ts) before `insert`.
  */
 import type { Database } from 'bun:sqlite';
-import { RECORD_VERSION, type LogRecord } from './record.ts';
+import { type LogRecord, RECORD_VERSION } from './record.ts';
 import type { ChainAnchor } from './verify.ts';
 
 export interface OriginHead extends ChainAnchor {

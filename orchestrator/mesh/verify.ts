@@ -80,10 +80,14 @@ export async function verifyRun(records: readonly LogRecord[], opts: VerifyRunOp
     if (r.proof === null) continue;
     const ok = opts.verifyProof === undefined ? false : await opts.verifyProof(r, { signal: opts.signal });
     if (!ok) {
-      throw new LogError(ErrorCode.LogProofUnverified, `record ${r.seq} claims a proof that does not verify`, {
-        origin,
-        seq: r.seq,
-      });
+      throw new LogError(
+        ErrorCode.LogProofUnverified,
+        `record ${r.seq} claims a proof that does not verify`,
+        {
+          origin,
+          seq: r.seq,
+        },
+      );
     }
   }
 }

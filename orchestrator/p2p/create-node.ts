@@ -12,8 +12,13 @@ import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
+import {
+  dialDiscoveredPeers,
+  type MeshNodeOptions,
+  meshPeerDiscovery,
+  meshServices,
+} from '../mesh/services.ts';
 import { installHttpServerCloseWorkaround, shardmeshNoise } from './bun-workarounds.ts';
-import { dialDiscoveredPeers, type MeshNodeOptions, meshPeerDiscovery, meshServices } from '../mesh/services.ts';
 
 export interface NodeOptions {
   /** Multiaddrs to listen on; empty for a dial-only node (a worker). */

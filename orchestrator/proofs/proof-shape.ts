@@ -14,8 +14,8 @@ function isDecimals(value: unknown, length: number): value is string[] {
   );
 }
 
-function invalid(reason: string): never {
-  throw new ProofError(ErrorCode.ProofInvalid, `malformed proof: ${reason}`, { reason });
+function invalid(reason: string, details: Record<string, unknown>): never {
+  throw new ProofError(ErrorCode.ProofInvalid, `malformed proof: ${reason}`, { ...details, reason });
 }
 
 /** Throws PROOF_INVALID unless `proof` looks like a snarkjs Groth16 bn128 proof. */
@@ -23,16 +23,17 @@ export function checkProofShape(
   proof: unknown,
   publicSignals: unknown,
   nPublic: number,
+  details: Record<string, unknown> = {},
 ): asserts proof is Groth16Proof {
   const p = proof as Partial<Groth16Proof> | null;
-  if (typeof p !== 'object' || p === null) invalid('not an object');
-  if (p.protocol !== undefined && p.protocol !== 'groth16') invalid('protocol');
-  if (p.curve !== undefined && p.curve !== 'bn128') invalid('curve');
-  if (!isDecimals(p.pi_a, 3)) invalid('pi_a');
-  if (!isDecimals(p.pi_c, 3)) invalid('pi_c');
+  if (typeof p !== 'object' || p === null) invalid('not an object', details);
+  if (p.protocol !== undefined && p.protocol !== 'groth16') invalid('protocol', details);
+  if (p.curve !== undefined && p.curve !== 'bn128') invalid('curve', details);
+  if (!isDecimals(p.pi_a, 3)) invalid('pi_a', details);
+  if (!isDecimals(p.pi_c, 3)) invalid('pi_c', details);
   if (!Array.isArray(p.pi_b) || p.pi_b.length !== 3 || !p.pi_b.every((row) => isDecimals(row, 2)))
-    invalid('pi_b');
-  if (!isDecimals(publicSignals, nPublic)) invalid('publicSignals');
+    invalid('pi_b', details);
+  if (!isDecimals(publicSignals, nPublic)) invalid('publicSignals', details);
 }
 
 /** sha256 over the proof's points (not its JSON formatting): the replay guard's proof key. */

@@ -116,7 +116,7 @@ export async function createVerifier(opts: VerifierOptions = {}): Promise<Verifi
           where,
         );
       }
-      checkProofShape(req.proof, req.publicSignals, PUBLIC_SIGNALS[req.circuit].length);
+      checkProofShape(req.proof, req.publicSignals, PUBLIC_SIGNALS[req.circuit].length, where);
       const expected = await expectedSignals(req.circuit, req.expected);
       for (const [i, e] of expected.entries()) {
         const actual = BigInt(req.publicSignals[i] as string);

@@ -72,7 +72,11 @@ const engine = () => {
   return e;
 };
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -132,7 +136,10 @@ describe.skipIf(!haveChromium)('the worker page in headless Chromium', () => {
 
     await page.locator('#cpu-limit').fill('100');
     await page.getByRole('button', { name: 'Start contributing' }).click();
-    await until('the page to join', async () => (await state()) === 'working' && browserWorkerId() !== undefined);
+    await until(
+      'the page to join',
+      async () => (await state()) === 'working' && browserWorkerId() !== undefined,
+    );
 
     // Redundancy 2, quorum 2: every task needs the browser AND the headless worker to agree.
     const first = submit(6, 100);

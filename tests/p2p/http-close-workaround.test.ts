@@ -50,7 +50,10 @@ describe('http.Server.close() workaround', () => {
     const connection = await client.dial(ws);
     expect(connection.remoteAddr.toString()).toContain('/ws');
     await client.stop();
-    const stopped = await Promise.race([server.stop().then(() => true), Bun.sleep(5_000).then(() => false)]);
+    const stopped = await Promise.race([
+      Promise.resolve(server.stop()).then(() => true),
+      Bun.sleep(5_000).then(() => false),
+    ]);
     expect(stopped).toBe(true);
   });
 });

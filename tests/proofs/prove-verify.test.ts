@@ -185,7 +185,7 @@ describe('poseidon chain (the circuit computes the task)', () => {
       field: 'resultDigest',
     });
     expect(await refusal(verify(chain.result, 1))).toEqual({ code: ErrorCode.ProofMismatch, field: 'seed' });
-  });
+  }, 30_000);
 });
 
 describe('batch', () => {
@@ -223,5 +223,5 @@ describe('batch', () => {
       code: ErrorCode.ProofMismatch,
       field: 'workerId',
     });
-  });
+  }, 30_000);
 });

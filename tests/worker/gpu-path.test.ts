@@ -103,7 +103,9 @@ describe.skipIf(noGpu)('GPU path against the CPU reference', () => {
     // Own provider: the runaway shader leaves its context unusable.
     const own = new GpuProvider({ acquire: acquireGpu });
     const first = await own.get();
-    const { orchestrator, events, stop } = await session({ executor: new InlineExecutor({ preprocessor, gpu: own }) });
+    const { orchestrator, events, stop } = await session({
+      executor: new InlineExecutor({ preprocessor, gpu: own }),
+    });
     const warm = await orchestrator.task('custom-wgsl', spinPayload(1, 30_000)); // compiles the pipeline
     expect((await orchestrator.outcome(warm)).header.type).toBe('result');
     const spin = await orchestrator.task('custom-wgsl', spinPayload(3_000_000, 20));
@@ -112,10 +114,9 @@ describe.skipIf(noGpu)('GPU path against the CPU reference', () => {
     expect(first?.lost).toBe(true);
     const next = await orchestrator.task('custom-wgsl', customPayload());
     expect((await orchestrator.outcome(next)).header.type).toBe('result');
-    expect(events.filter((e) => e.type === 'task:done').map((e) => e.type === 'task:done' && e.path)).toEqual([
-      'gpu',
-      'gpu',
-    ]);
+    expect(events.filter((e) => e.type === 'task:done').map((e) => e.type === 'task:done' && e.path)).toEqual(
+      ['gpu', 'gpu'],
+    );
     expect(await own.get()).not.toBe(first);
     await stop();
     own.destroy();

@@ -30,7 +30,11 @@ export class ScriptedOrchestrator {
     try {
       for await (const incoming of this.channel.incoming()) {
         if (incoming.frame !== undefined) {
-          this.frames.push({ header: incoming.frame.header, payload: incoming.frame.payload, at: performance.now() });
+          this.frames.push({
+            header: incoming.frame.header,
+            payload: incoming.frame.payload,
+            at: performance.now(),
+          });
         }
         this.notify();
       }
@@ -88,14 +92,15 @@ export class ScriptedOrchestrator {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const found = this.frames.find(
-        (f): f is ReceivedFrame<T> => !this.taken.has(f) && f.header.type === type && match(f.header as HeaderOf<T>),
+        (f) => !this.taken.has(f) && f.header.type === type && match(f.header as HeaderOf<T>),
       );
       if (found !== undefined) {
         this.taken.add(found);
-        return found;
+        return found as unknown as ReceivedFrame<T>;
       }
       const left = deadline - performance.now();
-      if (left <= 0 || this.ended) throw new Error(`no ${type} frame within ${timeoutMs} ms (ended: ${this.ended})`);
+      if (left <= 0 || this.ended)
+        throw new Error(`no ${type} frame within ${timeoutMs} ms (ended: ${this.ended})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.wake.push(() => {

@@ -67,7 +67,8 @@ async function failureCode(orchestrator: ScriptedOrchestrator, replicaId: string
 
 async function expectResult(orchestrator: ScriptedOrchestrator, replicaId: string, payload: Uint8Array) {
   const frame = await orchestrator.outcome(replicaId);
-  if (frame.header.type !== 'result') throw new Error(`expected a result, got ${JSON.stringify(frame.header)}`);
+  if (frame.header.type !== 'result')
+    throw new Error(`expected a result, got ${JSON.stringify(frame.header)}`);
   const { m, k, n, a, b } = decodeMatmulPayload(payload);
   expect(frame.header.resultDigest).toBe(await sha256Hex(matmulOutputBytes(matmulCpu(a, b, m, k, n))));
 }
@@ -75,7 +76,12 @@ async function expectResult(orchestrator: ScriptedOrchestrator, replicaId: strin
 describe('typed failure frames, and the loop goes on', () => {
   test('hello carries the capabilities; welcome is answered with a pull of the concurrency', async () => {
     const { hello, orchestrator, stop } = await session();
-    expect(hello.header.capabilities).toEqual({ kinds: ['matmul-f32'], cores: 2, maxConcurrent: 2, adapter: null });
+    expect(hello.header.capabilities).toEqual({
+      kinds: ['matmul-f32'],
+      cores: 2,
+      maxConcurrent: 2,
+      adapter: null,
+    });
     expect(orchestrator.frames.find((f) => f.header.type === 'pull')?.header).toMatchObject({ max: 2 });
     await stop();
   });
@@ -94,7 +100,8 @@ describe('typed failure frames, and the loop goes on', () => {
       badParam: await orchestrator.task(TaskKind.matmul, matmulPayload(2, 2, 2), { smoothAlpha: 'x' }),
     };
     const got: Record<string, string> = {};
-    for (const [name, replicaId] of Object.entries(codes)) got[name] = await failureCode(orchestrator, replicaId);
+    for (const [name, replicaId] of Object.entries(codes))
+      got[name] = await failureCode(orchestrator, replicaId);
     expect(got).toEqual({
       corrupt: ErrorCode.PreprocessFailed,
       unknown: ErrorCode.UnknownTaskKind,
@@ -122,9 +129,9 @@ describe('typed failure frames, and the loop goes on', () => {
     await executor.warm(); // the killed thread's replacement has loaded
     const payload = matmulPayload(8, 8, 8);
     await expectResult(orchestrator, await orchestrator.task(TaskKind.matmul, payload), payload);
-    expect(events.filter((e) => e.type === 'task:failed').map((e) => e.type === 'task:failed' && e.code)).toEqual([
-      ErrorCode.TaskTimeout,
-    ]);
+    expect(
+      events.filter((e) => e.type === 'task:failed').map((e) => e.type === 'task:failed' && e.code),
+    ).toEqual([ErrorCode.TaskTimeout]);
     await stop();
   });
 

@@ -113,7 +113,11 @@ async function serveSessions(
       ) {
         const inFlight = control.get(Slot.InFlight) > 0;
         const finishing = inFlight ? ' (finishing the task in flight)' : '';
-        log(control.paused ? `pausing${finishing}` : `GPU switched ${control.gpuEnabled ? 'on' : 'off'}${finishing}`);
+        log(
+          control.paused
+            ? `pausing${finishing}`
+            : `GPU switched ${control.gpuEnabled ? 'on' : 'off'}${finishing}`,
+        );
         if (inFlight) control.state = WorkerState.Draining;
         drain.abort();
       }

@@ -136,14 +136,31 @@ export class ControlBlock {
       const now = this.get(Slot.Generation);
       if (now !== seen) return now;
       if (waitAsync !== undefined) {
-        // Bounded wait so an abort is noticed within a second.
-        const result = waitAsync(this.words, Slot.Generation, seen, 1_000);
-        if (result.async) await result.value;
+        const result = waitAsync(this.words, Slot.Generation, seen, 10_000);
+        if (result.async) await untilAborted(result.value, signal);
       } else {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await untilAborted(new Promise((resolve) => setTimeout(resolve, 100)), signal);
       }
     }
     return this.get(Slot.Generation);
+  }
+}
+
+/** Waits for `promise`, or less when `signal` fires first. */
+async function untilAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) {
+    await promise;
+    return;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([promise, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -3,7 +3,7 @@
  * zkey bytes, and proves on request, so the caller's event loop never blocks for the ~1 s a
  * Groth16 proof costs. Artifacts arrive already hash-checked by createProver.
  */
-import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
+import type { WitnessCalculator } from 'circom_runtime';
 import { loadSnarkjs, terminateCurves, useSingleThreadCurve } from '../../circuits/lib/snarkjs-bun.ts';
 import type { FromThread, ToThread } from './thread-protocol.ts';
 
@@ -23,6 +23,9 @@ async function handle(msg: ToThread): Promise<void> {
     case 'load': {
       await loadSnarkjs();
       if (msg.singleThread) await useSingleThreadCurve();
+      // Imported only now: circom_runtime loads ffjavascript, which must not load before
+      // loadSnarkjs() has patched `web-worker` (in a Worker the polyfill even breaks on load).
+      const { WitnessCalculatorBuilder } = await import('circom_runtime');
       const calculator = await WitnessCalculatorBuilder(msg.wasm);
       loaded.set(msg.circuit, { calculator, zkey: msg.zkey });
       post({ type: 'loaded', circuit: msg.circuit });

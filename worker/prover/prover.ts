@@ -36,9 +36,9 @@ export interface ProverOptions {
   /** Version per circuit. Default: the highest version in the manifest. */
   versions?: Partial<Record<CircuitId, number>>;
   /**
-   * Prove with ffjavascript's own thread pool inside the prover thread (true) or on the prover
-   * thread alone (false, default): on a 2-core machine shared with other work the pool did not
-   * pay for itself (bench/proofs.bench.ts measures both).
+   * Prove with ffjavascript's thread pool (one thread per core) inside the prover thread (true,
+   * default), or on the prover thread alone (false: one core, no nested Workers). The pool was
+   * ~25% faster even on a loaded 2-core machine; `bun bench/proofs.bench.ts --threads` compares.
    */
   curveThreads?: boolean;
   signal?: AbortSignal;
@@ -106,7 +106,7 @@ export async function createProver(opts: ProverOptions = {}): Promise<Prover> {
     circuits.set(circuit, await loadArtifacts(entry, opts, dir));
   }
 
-  const thread = new ProverThread({ curveThreads: opts.curveThreads ?? false });
+  const thread = new ProverThread({ curveThreads: opts.curveThreads ?? true });
   for (const c of circuits.values()) thread.addCircuit(c.entry.circuit, c.entry.version, c.wasm, c.zkey);
   await thread.start(opts.signal);
 

@@ -110,6 +110,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
     const ids = { jobId: task.jobId, taskId: task.taskId, replicaId: task.replicaId };
     const started = performance.now();
     let computeMs = 0;
+    let pulled = false;
     try {
       await channel.send({ type: 'ack', replicaId: task.replicaId }, undefined, { signal });
       emit({ type: 'task:started', replicaId: task.replicaId, taskId: task.taskId, kind: task.kind });
@@ -121,7 +122,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       const { output, path } = outcome;
       const digest = await sha256Hex(output);
       const elapsedMs = Math.round(performance.now() - started);
-      await channel.send(
+      const sent = channel.send(
         {
           type: 'result',
           ...ids,
@@ -134,6 +135,12 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
         output,
         { signal },
       );
+      // With no rest to take, the next pull leaves in the same write as the result.
+      if (opts.throttle === undefined && !stopping()) {
+        pulled = true;
+        channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+      }
+      await sent;
       stats.done++;
       emit({ type: 'task:done', ...pick(task), elapsedMs, digest, path, computeMs });
     } catch (err) {
@@ -146,8 +153,10 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
     } finally {
       held.delete(task.replicaId);
     }
-    await opts.throttle?.afterTask(computeMs, restSignal === undefined ? {} : { signal: restSignal });
-    if (!stopping()) await channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+    if (!pulled) {
+      await opts.throttle?.afterTask(computeMs, restSignal === undefined ? {} : { signal: restSignal });
+      if (!stopping()) await channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+    }
     finishIfDrained();
   };
 
