@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 /** `shardmesh`: the command line. Each command group lives in ./commands/. */
 import { Command } from 'commander';
+import { registerCeremonyCommand } from './commands/ceremony.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerJobCommands } from './commands/jobs.ts';
@@ -15,6 +16,7 @@ registerDemoCommand(program);
 registerJobCommands(program);
 registerDlqCommands(program);
 registerKeyCommands(program);
+registerCeremonyCommand(program);
 registerLogCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
