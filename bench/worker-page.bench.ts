@@ -54,7 +54,9 @@ const engine = orchestrator.engine;
 if (engine === undefined) throw new Error('orchestrator did not start');
 const buildStarted = performance.now();
 const { buildMs } = await workerPageBundle();
-console.log(`worker page bundles built in ${Math.round(buildMs)} ms (${Math.round(performance.now() - buildStarted)} ms wall)`);
+console.log(
+  `worker page bundles built in ${Math.round(buildMs)} ms (${Math.round(performance.now() - buildStarted)} ms wall)`,
+);
 const app = new Hono();
 mountWorkerPage(app, { multiaddrs: () => orchestrator.multiaddrs });
 const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });

@@ -37,6 +37,8 @@ export interface OrchestratorConfig {
   /** Researcher API requests per second per key (sustained) and in one burst. */
   rateLimitPerSec: number;
   rateLimitBurst: number;
+  /** Browser workers stage payloads at least this large in OPFS instead of a SharedArrayBuffer. */
+  opfsThresholdBytes: number;
 }
 
 export interface WorkerConfig {
@@ -105,7 +107,9 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
     dbPath: opts.dbPath ?? env('SHARDMESH_DB') ?? join(dataDir, 'shardmesh.db'),
     httpHost: opts.httpHost ?? env('SHARDMESH_HTTP_HOST') ?? '127.0.0.1',
     httpPort: opts.httpPort ?? envInt('SHARDMESH_HTTP_PORT', 8080),
-    p2pListen: opts.p2pListen ?? (env('SHARDMESH_P2P_LISTEN')?.split(',') || ['/ip4/127.0.0.1/tcp/4001']),
+    p2pListen:
+      opts.p2pListen ??
+      (env('SHARDMESH_P2P_LISTEN')?.split(',') || ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws']),
     p2pBootstrap: opts.p2pBootstrap ?? env('SHARDMESH_BOOTSTRAP')?.split(',') ?? [],
     mdns: opts.mdns ?? env('SHARDMESH_MDNS') === '1',
     leaseMs,
@@ -118,6 +122,7 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
     shutdownGraceMs: opts.shutdownGraceMs ?? 5_000,
     rateLimitPerSec: opts.rateLimitPerSec ?? envInt('SHARDMESH_RATE_LIMIT_PER_SEC', 50),
     rateLimitBurst: opts.rateLimitBurst ?? envInt('SHARDMESH_RATE_LIMIT_BURST', 200),
+    opfsThresholdBytes: opts.opfsThresholdBytes ?? envInt('SHARDMESH_OPFS_THRESHOLD_BYTES', 4 * 1024 * 1024),
   };
 }
 

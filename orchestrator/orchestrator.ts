@@ -80,6 +80,7 @@ export class Orchestrator {
       keys: new ApiKeyStore(this.db),
       onWorkAdded: () => dispatcher.kick(),
       workerCount: () => dispatcher.workerCount,
+      multiaddrs: () => this.multiaddrs,
       log: this.log,
     });
     this.server = Bun.serve({

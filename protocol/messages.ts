@@ -31,6 +31,8 @@ export interface WorkerCapabilities {
   cores: number;
   maxConcurrent: number;
   adapter: AdapterInfo | null;
+  /** Per-task limits the worker enforces, so the orchestrator can route big tasks elsewhere. */
+  limits?: { timeoutMs: number; maxPayloadBytes: number; maxOutputBytes: number };
 }
 
 /** worker -> orchestrator: first frame on a stream. */

@@ -142,6 +142,7 @@ const capabilities = object({
   cores: positive,
   maxConcurrent: positive,
   adapter: nullable(adapter),
+  limits: optional(object({ timeoutMs: positive, maxPayloadBytes: positive, maxOutputBytes: positive })),
 });
 
 const schemas = {

@@ -15,6 +15,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
 import { systemRoutes } from './routes/system.ts';
 import { workerRoutes } from './routes/workers.ts';
+import { mountWorkerPage } from './worker-page.ts';
 
 export type { ApiContext } from './context.ts';
 
@@ -26,6 +27,11 @@ export function createApi(ctx: ApiContext): Hono {
   );
 
   app.route('/', systemRoutes(ctx));
+  mountWorkerPage(app, {
+    multiaddrs: ctx.multiaddrs,
+    log: ctx.log,
+    opfsThresholdBytes: ctx.config.opfsThresholdBytes,
+  });
   app.route('/v1/log', logRoutes(ctx)); // public: the log is gossiped to every peer anyway
 
   // The researcher API: every route behind an API key, a per-key rate limit and a body limit.

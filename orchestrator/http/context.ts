@@ -11,5 +11,7 @@ export interface ApiContext {
   onWorkAdded: () => void;
   /** Workers connected right now. */
   workerCount: () => number;
+  /** The orchestrator's libp2p addresses (the worker page bootstraps from the /ws ones). */
+  multiaddrs: () => readonly string[];
   log: (line: string) => void;
 }

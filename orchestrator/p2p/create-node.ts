@@ -1,8 +1,8 @@
 /**
  * Builds the libp2p node used by orchestrators and headless workers: TCP and WebSockets, Noise,
- * Yamux, identify and ping. WebSockets is what browser workers dial: listen on a `/ws` address
- * (e.g. `/ip4/127.0.0.1/tcp/4002/ws`) to accept them. The mesh issue adds Kad-DHT, mDNS and
- * GossipSub here.
+ * Yamux, identify and ping, plus the mesh services when `mesh` is given (../mesh/services.ts).
+ * WebSockets is what browser workers dial: listen on a `/ws` address (e.g.
+ * `/ip4/127.0.0.1/tcp/4002/ws`) to accept them.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { identify } from '@libp2p/identify';

@@ -10,10 +10,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
-import { mountWorkerPage } from '../../orchestrator/http/worker-page.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -26,7 +24,6 @@ if (!haveChromium) {
 }
 
 let mesh: TestMesh;
-let server: ReturnType<typeof Bun.serve>;
 let browser: BrowserContext;
 let page: Page;
 const profile = tempDir();
@@ -35,15 +32,13 @@ beforeAll(async () => {
   if (!haveChromium) return;
   mesh = await startMesh({
     workers: 1,
-    orchestrator: { p2pListen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] },
+    // A low OPFS threshold so CPU-path payloads here (2 KiB) take the OPFS route to the CPU thread.
+    orchestrator: {
+      p2pListen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'],
+      opfsThresholdBytes: 1024,
+    },
     worker: { gpu: 'off' },
   });
-  // The page is mounted on its own Hono app here, next to the orchestrator's API (see the report:
-  // orchestrator/http/app.ts mounts the same function).
-  const app = new Hono();
-  // A low OPFS threshold so CPU-path payloads here (2 KiB) take the OPFS route to the CPU thread.
-  mountWorkerPage(app, { multiaddrs: () => mesh.orchestrator.multiaddrs, opfsThresholdBytes: 1024 });
-  server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
   browser = await chromium.launchPersistentContext(profile.path, {
     executablePath: CHROMIUM,
     headless: true,
@@ -61,7 +56,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop(true);
   await mesh?.stop();
   profile.cleanup();
 });
@@ -123,7 +117,7 @@ const browserCapabilities = () =>
 
 describe.skipIf(!haveChromium)('the worker page in headless Chromium', () => {
   test('opt-in, quorum with a headless worker, pause, resume', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.goto(`${mesh.orchestrator.httpUrl}/`); // served by the orchestrator itself
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
     // Before opt-in: no worker, no bootstrap, no WASM, no session with the orchestrator.

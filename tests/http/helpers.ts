@@ -31,6 +31,7 @@ export function testApi(config: Partial<OrchestratorConfig> = {}): TestApi {
     keys,
     onWorkAdded: () => kicks++,
     workerCount: () => 0,
+    multiaddrs: () => [],
     log: () => {},
   });
   const request: TestApi['request'] = (path, init = {}) => {

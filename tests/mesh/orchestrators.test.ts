@@ -77,6 +77,7 @@ describe('several orchestrators', () => {
       keys: new ApiKeyStore(engineOf(third).db),
       onWorkAdded: () => {},
       workerCount: () => 0,
+      multiaddrs: () => [],
       log: () => {},
     });
     const report = (await (await app.request('/v1/log/verify')).json()) as {

@@ -149,7 +149,7 @@ describe.skipIf(noGpu)('GPU path against the CPU reference', () => {
     } finally {
       await mesh.stop();
     }
-  });
+  }, 30_000);
 });
 
 test('SHARDMESH_GPU=off: one clear log line, and tasks take the CPU path', async () => {

@@ -101,6 +101,7 @@ describe('CPU threads', () => {
       log: (line) => lines.push(line),
     });
     try {
+      await executor.warm(); // must not throw nor hang
       const first = await run(executor, matmulPayload(2, 2, 2));
       const second = await run(executor, matmulPayload(2, 2, 2));
       expect([first.path, second.path]).toEqual(['cpu', 'cpu']);

@@ -115,15 +115,15 @@ describe('typed failure frames, and the loop goes on', () => {
     const payload = matmulPayload(8, 8, 8);
     await expectResult(orchestrator, await orchestrator.task(TaskKind.matmul, payload), payload);
     await stop();
-  });
+  }, 20_000);
 
   test('a CPU kernel past its limit: TASK_TIMEOUT at the limit, its thread is killed, the next task runs', async () => {
     const executor = threads();
     await executor.warm();
     const { orchestrator, events, stop } = await session({ executor, taskTimeoutMs: 150 });
     const started = performance.now();
-    // Several seconds of CPU work here: only terminating the thread ends it at 150 ms.
-    const slow = await orchestrator.task(TaskKind.matmul, matmulPayload(384, 384, 384));
+    // Seconds of CPU work here (512^3): only terminating the thread ends it at 150 ms.
+    const slow = await orchestrator.task(TaskKind.matmul, matmulPayload(512, 512, 512));
     expect(await failureCode(orchestrator, slow)).toBe(ErrorCode.TaskTimeout);
     expect(performance.now() - started).toBeLessThan(1_500);
     await executor.warm(); // the killed thread's replacement has loaded
@@ -133,12 +133,12 @@ describe('typed failure frames, and the loop goes on', () => {
       events.filter((e) => e.type === 'task:failed').map((e) => e.type === 'task:failed' && e.code),
     ).toEqual([ErrorCode.TaskTimeout]);
     await stop();
-  });
+  }, 20_000);
 
   test('an inline kernel that blocks past its limit is still reported as TASK_TIMEOUT', async () => {
     const executor = new InlineExecutor({ preprocessor });
-    const { orchestrator, stop } = await session({ executor, taskTimeoutMs: 50 });
-    const slow = await orchestrator.task(TaskKind.matmul, matmulPayload(160, 160, 160));
+    const { orchestrator, stop } = await session({ executor, taskTimeoutMs: 30 });
+    const slow = await orchestrator.task(TaskKind.matmul, matmulPayload(320, 320, 320));
     expect(await failureCode(orchestrator, slow)).toBe(ErrorCode.TaskTimeout);
     await stop();
   });

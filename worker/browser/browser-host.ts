@@ -162,6 +162,8 @@ async function serveSessions(
     gpu.enabled = sessionGpu;
     if (sessionGpu) await gpu.get({ signal });
     control.set(Slot.GpuAvailable, gpu.available ? 1 : 0);
+    // CPU tasks ahead: load the CPU thread now rather than out of the first task's time limit.
+    if (gpu.adapter === null) void executor.warm().catch(() => {});
     const session = new AbortController();
     drain = session;
     control.state = WorkerState.Connecting;

@@ -39,6 +39,7 @@ export class HeadlessWorker {
   readonly config: WorkerConfig;
   private node: Libp2p | undefined;
   private gpu: GpuProvider | undefined;
+  private limits: TaskLimits | undefined;
   private executor: TaskExecutor | undefined;
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
@@ -67,6 +68,7 @@ export class HeadlessWorker {
     const gpu = await createHeadlessGpu({ mode: this.opts.gpu ?? 'auto', log: (l) => this.log(l), signal });
     this.gpu = gpu;
     const limits = resolveTaskLimits({ timeoutMs: this.config.taskTimeoutMs, ...this.opts.limits });
+    this.limits = limits;
     if (this.opts.computeThreads === false) {
       this.executor = new InlineExecutor({ preprocessor, gpu, limits });
     } else {
@@ -100,6 +102,7 @@ export class HeadlessWorker {
       cores: availableParallelism(),
       maxConcurrent: this.config.concurrency,
       adapter: gpu?.adapter ?? null,
+      ...(this.limits === undefined ? {} : { limits: this.limits }),
     };
   }
 

@@ -1,6 +1,7 @@
 /** Public surface of the worker runtime shared by the headless and browser hosts. */
 export { DutyCycle, type DutyCycleOptions, MIN_DUTY_CYCLE, type Throttle } from './duty-cycle.ts';
 export {
+  computeOnGpu,
   type ExecuteOptions,
   InlineExecutor,
   type InlineExecutorOptions,

@@ -8,7 +8,7 @@
 import { AbortError, ErrorCode, WorkerTaskError } from '../../protocol/errors.ts';
 import type { PreprocessImpl, Preprocessor } from '../preprocess/index.ts';
 import type { FromCpuThread, ToCpuThread } from './cpu-thread-protocol.ts';
-import type { ExecuteOptions, TaskExecutor } from './executor.ts';
+import { computeOnGpu, type ExecuteOptions, type TaskExecutor } from './executor.ts';
 import type { GpuSource } from './gpu-provider.ts';
 import { DEFAULT_TASK_LIMITS, type TaskLimits } from './limits.ts';
 import { memoryStager, type PayloadStager } from './staging.ts';
@@ -48,6 +48,8 @@ class CpuThread {
   private started = false;
   private readonly startedSignal = Promise.withResolvers<void>();
   dead = false;
+  /** Set when the thread died before it loaded: threads cannot start in this environment. */
+  startFailure: ThreadStartError | undefined;
   /** Taken by one task from acquire() until release, so two tasks never share a thread. */
   reserved = false;
 
@@ -82,6 +84,12 @@ class CpuThread {
   }
 
   run(task: TaskInput, staged: { payload: unknown; transfer: Transferable[] }, signal: AbortSignal) {
+    if (this.dead) {
+      // Died between acquire() and now: posting to a terminated Worker would never be answered.
+      return Promise.reject(
+        this.startFailure ?? new WorkerTaskError(ErrorCode.KernelFailed, 'the CPU thread is gone'),
+      );
+    }
     return new Promise<Uint8Array>((resolve, reject) => {
       const onAbort = (): void => this.kill(new AbortError());
       const settle = (): void => signal.removeEventListener('abort', onAbort);
@@ -116,6 +124,7 @@ class CpuThread {
 
   /** Stops the thread at once (a running kernel cannot be interrupted any other way). */
   kill(reason: unknown): void {
+    if (reason instanceof ThreadStartError) this.startFailure = reason;
     this.dead = true;
     this.startedSignal.resolve();
     this.worker.terminate();
@@ -143,22 +152,13 @@ export class ThreadExecutor implements TaskExecutor {
     if (this.closed) throw new AbortError('executor closed');
     const limits = this.opts.limits ?? DEFAULT_TASK_LIMITS;
     const gpu = (await this.opts.gpu?.get({ signal: opts.signal })) ?? null;
-    if (gpu !== null) {
-      return computeTask(task, {
-        preprocessor: this.opts.preprocessor,
-        signal: opts.signal,
-        gpu,
-        timeoutMs: opts.timeoutMs,
-        limits,
-      });
-    }
+    if (gpu !== null) return computeOnGpu(task, gpu, this.opts.preprocessor, opts, limits);
     if (!this.inline) {
       try {
         return { output: await this.runOnThread(task, opts), path: 'cpu' };
       } catch (err) {
         if (!(err instanceof ThreadStartError)) throw err;
-        this.inline = true;
-        this.log(`CPU threads unavailable (${err.message}); computing on the task loop's thread`);
+        this.goInline(err.message);
       }
     }
     const ctx = { preprocessor: this.opts.preprocessor, signal: opts.signal, gpu: null, limits };
@@ -171,8 +171,19 @@ export class ThreadExecutor implements TaskExecutor {
    */
   async warm(): Promise<void> {
     if (this.inline || this.closed) return;
-    while (this.threads.length < this.maxThreads) this.threads.push(this.spawn());
+    try {
+      while (this.threads.length < this.maxThreads) this.threads.push(this.spawn());
+    } catch (err) {
+      this.goInline(err instanceof Error ? err.message : String(err));
+      return;
+    }
     await Promise.all(this.threads.map((t) => t.ready()));
+  }
+
+  private goInline(reason: string): void {
+    if (this.inline) return;
+    this.inline = true;
+    this.log(`CPU threads unavailable (${reason}); computing on the task loop's thread`);
   }
 
   async close(): Promise<void> {
@@ -200,6 +211,7 @@ export class ThreadExecutor implements TaskExecutor {
     for (;;) {
       if (this.closed) throw new AbortError('executor closed');
       if (signal.aborted) throw new AbortError();
+      this.prune();
       const idle = this.threads.find((t) => !t.reserved && !t.dead);
       if (idle !== undefined) {
         idle.reserved = true;
@@ -220,6 +232,16 @@ export class ThreadExecutor implements TaskExecutor {
         this.waiting.push(resolve);
         signal.addEventListener('abort', () => resolve(), { once: true });
       });
+    }
+  }
+
+  /** Drops threads that died while idle; one that never started means threads cannot work here. */
+  private prune(): void {
+    for (let i = this.threads.length - 1; i >= 0; i--) {
+      const thread = this.threads[i];
+      if (thread?.dead !== true || thread.reserved) continue;
+      this.threads.splice(i, 1);
+      if (thread.startFailure !== undefined) throw thread.startFailure;
     }
   }
 

@@ -67,22 +67,29 @@ export function registerServeCommands(program: Command): void {
     .option('--orchestrator <multiaddr>', 'orchestrator address with /p2p/<id> (env SHARDMESH_ORCHESTRATOR)')
     .option('--concurrency <n>', 'tasks computed at once', int)
     .option('--preprocessor <impl>', 'wasm (default) or js')
-    .action(async (opts: { orchestrator?: string; concurrency?: number; preprocessor?: string }) => {
-      if (opts.preprocessor !== undefined && opts.preprocessor !== 'wasm' && opts.preprocessor !== 'js') {
-        throw new InvalidArgumentError('--preprocessor must be wasm or js');
-      }
-      const worker = new HeadlessWorker({
-        ...given({
-          orchestrator: opts.orchestrator,
-          concurrency: opts.concurrency,
-          preprocessor: opts.preprocessor as 'wasm' | 'js' | undefined,
-        }),
-        log,
-      });
-      await worker.start();
-      console.log(JSON.stringify({ event: 'ready', workerId: worker.peerId }));
-      await untilSignal();
-      await worker.stop();
-      log(`worker stopped: ${worker.stats.done} tasks done, ${worker.stats.failed} failed`);
-    });
+    .option('--gpu <mode>', 'auto (WebGPU when an adapter exists, else CPU) or off (env SHARDMESH_GPU=off)')
+    .action(
+      async (opts: { orchestrator?: string; concurrency?: number; preprocessor?: string; gpu?: string }) => {
+        if (opts.gpu !== undefined && opts.gpu !== 'auto' && opts.gpu !== 'off') {
+          throw new InvalidArgumentError('--gpu must be auto or off');
+        }
+        if (opts.preprocessor !== undefined && opts.preprocessor !== 'wasm' && opts.preprocessor !== 'js') {
+          throw new InvalidArgumentError('--preprocessor must be wasm or js');
+        }
+        const worker = new HeadlessWorker({
+          ...given({
+            orchestrator: opts.orchestrator,
+            concurrency: opts.concurrency,
+            preprocessor: opts.preprocessor as 'wasm' | 'js' | undefined,
+            gpu: opts.gpu as 'auto' | 'off' | undefined,
+          }),
+          log,
+        });
+        await worker.start();
+        console.log(JSON.stringify({ event: 'ready', workerId: worker.peerId }));
+        await untilSignal();
+        await worker.stop();
+        log(`worker stopped: ${worker.stats.done} tasks done, ${worker.stats.failed} failed`);
+      },
+    );
 }
