@@ -66,6 +66,8 @@ export interface TaskHeader extends FrameHeaderBase {
   /** Milliseconds since the epoch. */
   leaseExpiresAt: number;
   params: JsonObject;
+  /** Present when the job requires a proof: the circuit and the nonce issued for this replica. */
+  proof?: { circuit: string; nonce: string };
 }
 
 /** worker -> orchestrator: the worker has taken the replica. */

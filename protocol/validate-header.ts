@@ -162,6 +162,7 @@ const schemas = {
     attempt: positive,
     leaseExpiresAt: nonNegative,
     params: jsonObject,
+    proof: optional(object({ circuit: id, nonce: id })),
   }),
   ack: header('ack', { replicaId: id }),
   heartbeat: header('heartbeat', { replicaIds: arrayOf(id, MAX_HEARTBEAT_REPLICAS) }),

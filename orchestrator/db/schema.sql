@@ -93,7 +93,7 @@ CREATE TABLE jobs (
   replicas_rejected INTEGER NOT NULL DEFAULT 0,
   replicas_expired INTEGER NOT NULL DEFAULT 0,
   replicas_failed INTEGER NOT NULL DEFAULT 0
-);
+, proof_circuit TEXT CHECK (proof_circuit IS NULL OR proof_circuit = 'result_binding'));
 
 CREATE TABLE proof_nonces (
   nonce TEXT PRIMARY KEY,
@@ -101,6 +101,15 @@ CREATE TABLE proof_nonces (
   issued_at INTEGER NOT NULL,
   used_at INTEGER
 );
+
+CREATE TABLE proof_replay_guard (
+  kind TEXT NOT NULL CHECK (kind IN ('nonce', 'proof')),
+  value TEXT NOT NULL,
+  worker_id TEXT NOT NULL,
+  circuit TEXT NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
 
 CREATE TABLE replicas (
   id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128 AND id NOT GLOB '*[^A-Za-z0-9_.:-]*'),
@@ -168,7 +177,7 @@ CREATE TABLE workers (
   info TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(info)),
   first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL
-);
+, bad_proofs INTEGER NOT NULL DEFAULT 0 CHECK (bad_proofs >= 0));
 
 CREATE TRIGGER jobs_insert_state BEFORE INSERT ON jobs WHEN new.state <> 'active'
 BEGIN SELECT RAISE(ABORT, 'illegal initial job state'); END;

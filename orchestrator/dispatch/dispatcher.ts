@@ -9,6 +9,7 @@ import type { OrchestratorConfig } from '../config.ts';
 import { TASK_PROTOCOL } from '../config.ts';
 import type { TaskEngine } from '../engine/index.ts';
 import { GroupCommit } from './group-commit.ts';
+import { createProofCheck, type ProofCheck } from './proof-check.ts';
 import { WorkerSession } from './worker-session.ts';
 
 export interface DispatcherOptions {
@@ -26,8 +27,12 @@ export class Dispatcher {
   /** Every session's engine calls, one transaction per turn of the event loop. */
   private readonly commit: GroupCommit;
 
+  /** Proof verification for jobs that require proofs (loads the verifier on first use). */
+  private readonly checkProof: ProofCheck;
+
   constructor(private readonly opts: DispatcherOptions) {
     this.commit = new GroupCommit(opts.engine);
+    this.checkProof = createProofCheck(opts.engine.db);
   }
 
   get workerCount(): number {
@@ -80,6 +85,7 @@ export class Dispatcher {
       heartbeatMs: config.heartbeatMs,
       maxPayloadBytes: config.maxPayloadBytes,
       wantsWork: (s) => this.offer(s),
+      checkProof: this.checkProof,
       log,
     });
     this.sessions.add(session);

@@ -13,6 +13,7 @@ import { MAX_PULL } from '../../protocol/limits.ts';
 import type { FrameHeader, HelloHeader, JsonObject, ResultHeader } from '../../protocol/messages.ts';
 import type { Lease, TaskEngine } from '../engine/index.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { ProofCheck } from './proof-check.ts';
 
 export interface SessionContext {
   engine: TaskEngine;
@@ -24,6 +25,8 @@ export interface SessionContext {
   maxPayloadBytes: number;
   /** Called when the session gained credit, so the dispatcher offers it work. */
   wantsWork: (session: WorkerSession) => void;
+  /** Verifies a result's proof when its job requires one (before the result may count). */
+  checkProof: ProofCheck;
   log: (line: string) => void;
 }
 
@@ -189,7 +192,27 @@ export class WorkerSession {
       return;
     }
     const result = { digest: header.resultDigest, output };
-    this.commit(header, signal, () => this.ctx.engine.submit(header.replicaId, this.workerId, result));
+    const submit = () =>
+      this.commit(header, signal, () => this.ctx.engine.submit(header.replicaId, this.workerId, result));
+    const request = this.ctx.engine.proofRequest(header.replicaId);
+    if (request === undefined || request.workerId !== this.workerId) {
+      submit(); // no proof owed (or not this worker's replica: the engine refuses it with its code)
+      return;
+    }
+    this.ctx
+      .checkProof({ header, output, workerId: this.workerId, request }, { signal })
+      .then(submit, (err: unknown) => this.proofRefused(header, err, signal));
+  }
+
+  /** A proof that does not verify counts against the worker and fails the replica (reissued). */
+  private proofRefused(header: ResultHeader, err: unknown, signal: AbortSignal): void {
+    const error = isShardmeshError(err) ? err : new FrameError(ErrorCode.ProofInvalid, String(err));
+    this.ctx.log(`bad proof from ${this.workerId} for ${header.replicaId}: ${error.code} ${error.message}`);
+    this.commit(header, signal, () => {
+      this.ctx.engine.recordBadProof(this.workerId);
+      this.ctx.engine.fail(header.replicaId, this.workerId, { code: error.code, message: error.message });
+    });
+    this.refuseError(header, error, signal);
   }
 
   private sendTask(lease: Lease, signal: AbortSignal | undefined): void {
@@ -205,6 +228,7 @@ export class WorkerSession {
         attempt,
         params: params as JsonObject,
         leaseExpiresAt,
+        ...(lease.proof === undefined ? {} : { proof: lease.proof }),
       },
       payload,
       signal,

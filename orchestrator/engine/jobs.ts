@@ -6,7 +6,7 @@ import { type EngineContext, TASK_SELECT, type TaskRow } from './context.ts';
 import { assertId, newId } from './ids.ts';
 import { NO_VOTES, wantMore } from './quorum.ts';
 import { JOB_STATES, type JobState, transitionJob } from './state-machine.ts';
-import type { CreateJobInput, JobProgress, JobSummary } from './types.ts';
+import type { CreateJobInput, JobProgress, JobSummary, ProofCircuit } from './types.ts';
 import { validateJobInput } from './validate.ts';
 
 interface JobRow {
@@ -34,6 +34,7 @@ interface JobRow {
   replicas_rejected: number;
   replicas_expired: number;
   replicas_failed: number;
+  proof_circuit: ProofCircuit | null;
 }
 
 function toProgress(r: JobRow): JobProgress {
@@ -49,6 +50,7 @@ function toProgress(r: JobRow): JobProgress {
     idempotencyKey: r.idempotency_key,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    proof: r.proof_circuit,
     counts: {
       total: r.tasks_total,
       pending: r.tasks_pending,
@@ -126,6 +128,7 @@ export function createJob(ctx: EngineContext, input: CreateJobInput): JobSummary
         job.maxReplicas,
         job.maxAttempts,
         job.priority,
+        input.proof ?? null,
         tasks.map((t) => [t.sha, t.seed, t.params]),
       ]),
     ),
@@ -148,8 +151,8 @@ export function createJob(ctx: EngineContext, input: CreateJobInput): JobSummary
   ctx.db
     .query(
       `INSERT INTO jobs (id, kind, state, priority, redundancy, quorum, max_replicas, max_attempts,
-         idempotency_key, request_sha256, created_at, tasks_total)
-       VALUES (?1, ?2, 'active', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`,
+         idempotency_key, request_sha256, created_at, tasks_total, proof_circuit)
+       VALUES (?1, ?2, 'active', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
     )
     .run(
       jobId,
@@ -163,6 +166,7 @@ export function createJob(ctx: EngineContext, input: CreateJobInput): JobSummary
       fingerprint,
       ctx.now,
       tasks.length,
+      input.proof ?? null,
     );
   const insertTask = ctx.db.query(
     `INSERT INTO tasks (id, job_id, idx, state, priority, seed, params, payload_sha256, want, created_at, updated_at)

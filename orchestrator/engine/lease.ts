@@ -4,7 +4,7 @@ import type { EngineContext } from './context.ts';
 import { assertId, newId } from './ids.ts';
 import { wantMore } from './quorum.ts';
 import { moveTask, type TaskState, transitionReplica } from './state-machine.ts';
-import type { Lease } from './types.ts';
+import type { Lease, ProofCircuit } from './types.ts';
 import { touchWorker } from './workers.ts';
 
 interface LeasableRow {
@@ -24,6 +24,7 @@ interface LeasableRow {
   redundancy: number;
   quorum: number;
   maxReplicas: number;
+  proofCircuit: ProofCircuit | null;
   bytes: Uint8Array;
 }
 
@@ -31,7 +32,7 @@ interface LeasableRow {
 // unique index replicas_task_worker keeps live and voting replicas of a task on distinct workers.
 const LEASABLE_SQL = `SELECT t.id, t.job_id AS jobId, t.idx AS "index", t.state, t.seed, t.params, t.round,
   t.attempts, t.live, t.votes, t.best, t.payload_sha256 AS payloadSha256,
-  j.kind, j.redundancy, j.quorum, j.max_replicas AS maxReplicas, b.bytes
+  j.kind, j.redundancy, j.quorum, j.max_replicas AS maxReplicas, j.proof_circuit AS proofCircuit, b.bytes
 FROM tasks t INDEXED BY tasks_leasable
   JOIN jobs j ON j.id = t.job_id
   JOIN blobs b ON b.sha256 = t.payload_sha256
@@ -43,6 +44,10 @@ LIMIT ?3`;
 
 const INSERT_REPLICA = `INSERT INTO replicas (id, task_id, round, worker_id, state, leased_at, lease_expires_at)
 VALUES (?1, ?2, ?3, ?4, 'leased', ?5, ?6)`;
+
+/** One fresh nonce per replica of a proof-requiring job: a proof is only good for its own lease. */
+const INSERT_NONCE = 'INSERT INTO proof_nonces (nonce, replica_id, issued_at) VALUES (?1, ?2, ?3)';
+const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
 
 /** Lease up to `max` tasks to `workerId`, one replica per task, highest priority first. */
 export function leaseTasks(ctx: EngineContext, workerId: string, max: number): Lease[] {
@@ -60,6 +65,8 @@ export function leaseTasks(ctx: EngineContext, workerId: string, max: number): L
   for (const row of rows) {
     const replicaId = newId('rep', ctx.now);
     ctx.db.query(INSERT_REPLICA).run(replicaId, row.id, row.round, workerId, ctx.now, expiresAt);
+    const nonce = row.proofCircuit === null ? undefined : newNonce();
+    if (nonce !== undefined) ctx.db.query(INSERT_NONCE).run(nonce, replicaId, ctx.now);
     const counts = { live: row.live + 1, votes: row.votes, best: row.best };
     moveTask(ctx.db, row.id, row.state, row.state === 'pending' ? 'running' : row.state, {
       live: counts.live,
@@ -78,6 +85,9 @@ export function leaseTasks(ctx: EngineContext, workerId: string, max: number): L
       payload: row.bytes,
       payloadSha256: row.payloadSha256,
       leaseExpiresAt: expiresAt,
+      ...(row.proofCircuit === null || nonce === undefined
+        ? {}
+        : { proof: { circuit: row.proofCircuit, nonce } }),
     });
   }
   return leases;
@@ -112,4 +122,27 @@ export function heartbeat(ctx: EngineContext, workerId: string, replicaIds: read
   }
   ctx.db.query('UPDATE workers SET last_seen = ?1 WHERE id = ?2').run(ctx.now, workerId);
   return extended;
+}
+
+/** What the worker holding `replicaId` must prove, or undefined when its job needs no proof. */
+export function proofRequestFor(
+  ctx: Pick<EngineContext, 'db'>,
+  replicaId: string,
+): { circuit: ProofCircuit; nonce: string; taskId: string; seed: number; workerId: string } | undefined {
+  const row = ctx.db
+    .query<
+      { circuit: ProofCircuit; nonce: string; taskId: string; seed: number; workerId: string },
+      [string]
+    >(
+      `SELECT j.proof_circuit AS circuit, n.nonce, t.id AS taskId, t.seed, r.worker_id AS workerId
+       FROM proof_nonces n JOIN replicas r ON r.id = n.replica_id JOIN tasks t ON t.id = r.task_id
+       JOIN jobs j ON j.id = t.job_id WHERE n.replica_id = ?1 AND j.proof_circuit IS NOT NULL`,
+    )
+    .get(replicaId);
+  return row ?? undefined;
+}
+
+/** A worker sent a proof that did not verify: counted against it (reputation reads this). */
+export function recordBadProof(ctx: Pick<EngineContext, 'db'>, workerId: string): void {
+  ctx.db.query('UPDATE workers SET bad_proofs = bad_proofs + 1 WHERE id = ?1').run(workerId);
 }

@@ -20,7 +20,7 @@ import {
 import { type EngineEvent, EngineEvents, type EngineEventType, type Listener } from './events.ts';
 import { failReplica, type WorkerError } from './failure.ts';
 import { cancelJob, createJob, getJob, type ListJobsOptions, listJobs } from './jobs.ts';
-import { ackReplica, heartbeat, leaseTasks } from './lease.ts';
+import { ackReplica, heartbeat, leaseTasks, proofRequestFor, recordBadProof } from './lease.ts';
 import { reapExpired } from './reaper.ts';
 import { iterateResults } from './results.ts';
 import type { TaskState } from './state-machine.ts';
@@ -200,6 +200,16 @@ export class TaskEngine {
 
   cancelJob(jobId: string): JobProgress {
     return this.#write((ctx) => cancelJob(ctx, jobId));
+  }
+
+  /** The proof the holder of `replicaId` owes (circuit, nonce, task, seed, worker), if any. */
+  proofRequest(replicaId: string) {
+    return proofRequestFor(this, replicaId);
+  }
+
+  /** Counts a proof that failed verification against the worker that sent it. */
+  recordBadProof(workerId: string): void {
+    this.#write((ctx) => recordBadProof(ctx, workerId));
   }
 
   getTask(taskId: string): TaskInfo | undefined {

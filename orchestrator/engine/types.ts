@@ -48,6 +48,17 @@ export interface CreateJobInput {
   priority?: number;
   /** Same key (and same request) -> the same job, never a duplicate. */
   idempotencyKey?: string;
+  /** Require a Groth16 proof with every result (verified before it counts toward quorum). */
+  proof?: ProofCircuit;
+}
+
+/** Circuits a job may require; result_binding binds (task, seed, output, worker, nonce). */
+export type ProofCircuit = 'result_binding';
+
+/** What a worker must prove for one replica: the circuit and the nonce issued with its lease. */
+export interface ProofRequest {
+  circuit: ProofCircuit;
+  nonce: string;
 }
 
 export interface TaskCounts {
@@ -81,6 +92,8 @@ export interface JobProgress {
   idempotencyKey: string | null;
   createdAt: number;
   finishedAt: number | null;
+  /** The proof every result must carry, or null. */
+  proof: ProofCircuit | null;
   /** Tasks in each state now (kept on the job row in the same transactions as the tasks). */
   counts: TaskCounts;
   replicas: ReplicaCounts;
@@ -104,6 +117,8 @@ export interface Lease {
   payload: Uint8Array;
   payloadSha256: string;
   leaseExpiresAt: number;
+  /** Present when the job requires proofs: a fresh nonce issued for this replica only. */
+  proof?: ProofRequest;
 }
 
 export interface SubmitOutcome {

@@ -64,6 +64,8 @@ export function validateJobInput(input: CreateJobInput, defaults: EngineOptions)
   ) {
     throw bad('kind', `must be a string of 1-${LIMITS.maxKindLength} chars`);
   }
+  if (input.proof !== undefined && input.proof !== 'result_binding')
+    throw bad('proof', "must be 'result_binding'");
   if (input.idempotencyKey !== undefined) {
     if (
       typeof input.idempotencyKey !== 'string' ||

@@ -36,6 +36,12 @@ export const JobSubmissionSchema = z
     maxAttempts: z.number().int().min(1).max(100).optional(),
     priority: z.number().int().min(-1000).max(1000).optional(),
     idempotencyKey: z.string().min(1).max(128).optional(),
+    proof: z
+      .enum(['result_binding'])
+      .optional()
+      .describe(
+        'Require a Groth16 proof with every result, verified before it counts (slow: ~1-3 s per result)',
+      ),
   })
   .refine((job) => job.quorum === undefined || job.quorum <= (job.redundancy ?? job.quorum), {
     path: ['quorum'],
@@ -72,6 +78,7 @@ export const JobProgressSchema = z.object({
   idempotencyKey: z.string().nullable(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
+  proof: z.enum(['result_binding']).nullable(),
   counts,
   replicas: replicaCounts,
 });

@@ -1,6 +1,7 @@
 /**
- * Replay guard: refuses a nonce or a proof seen before. A small class over bun:sqlite with its own
- * table, until the engine's proof_nonces table takes over (the lead merges the two).
+ * Replay guard: refuses a nonce or a proof seen before, over the proof_replay_guard table
+ * (migration 0004). The engine's proof_nonces table records which nonce was issued to which
+ * replica; this one records which were consumed by a verified proof.
  *
  * Nonces are the real guard: the nonce is a public signal, so a proof cannot be moved to another
  * nonce. The proof fingerprint only catches byte-identical resubmissions: Groth16 proofs can be
@@ -37,14 +38,6 @@ export class ProofReplayGuard {
     opts: ReplayGuardOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    db.run(`CREATE TABLE IF NOT EXISTS proof_replay_guard (
-      kind TEXT NOT NULL CHECK (kind IN ('nonce', 'proof')),
-      value TEXT NOT NULL,
-      worker_id TEXT NOT NULL,
-      circuit TEXT NOT NULL,
-      seen_at INTEGER NOT NULL,
-      PRIMARY KEY (kind, value)
-    ) WITHOUT ROWID`);
     this.findStmt = db.query<{ kind: Kind; worker_id: string }, [string, string]>(
       `SELECT kind, worker_id FROM proof_replay_guard
        WHERE (kind = 'nonce' AND value = ?1) OR (kind = 'proof' AND value = ?2)

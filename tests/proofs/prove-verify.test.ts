@@ -3,12 +3,12 @@
  * fetched by hash, as a worker fetches them from its orchestrator), five proofs in all (~1-2 s
  * each on this machine, so this file takes ~15-25 s).
  */
-import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { resultDigestOf } from '../../circuits/lib/digest.ts';
 import { taskIdToField } from '../../circuits/lib/field.ts';
 import { findEntry } from '../../circuits/lib/manifest.ts';
 import { computePoseidonChain } from '../../circuits/lib/poseidon-chain.ts';
+import { openDatabase } from '../../orchestrator/db/index.ts';
 import { createVerifier, ProofReplayGuard, type Verifier } from '../../orchestrator/proofs/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { createProver, type ProofBundle, type Prover } from '../../worker/prover/index.ts';
@@ -101,7 +101,7 @@ describe('result binding', () => {
   test('a replayed proof or nonce is PROOF_REPLAYED', async () => {
     const guarded = await createVerifier({
       manifest: store.manifest,
-      replayGuard: new ProofReplayGuard(new Database(':memory:')),
+      replayGuard: new ProofReplayGuard(openDatabase(':memory:')),
     });
     const req = {
       circuit: 'result_binding' as const,

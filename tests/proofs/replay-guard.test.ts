@@ -1,6 +1,7 @@
 /** The SQLite replay guard on a real (in-memory) bun:sqlite database. */
-import { Database } from 'bun:sqlite';
+
 import { describe, expect, test } from 'bun:test';
+import { openDatabase } from '../../orchestrator/db/index.ts';
 import { ProofReplayGuard } from '../../orchestrator/proofs/replay-guard.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 
@@ -23,7 +24,7 @@ function replayField(fn: () => void): unknown {
 
 describe('ProofReplayGuard', () => {
   test('refuses a seen nonce and a seen proof, each named', () => {
-    const guard = new ProofReplayGuard(new Database(':memory:'));
+    const guard = new ProofReplayGuard(openDatabase(':memory:'));
     guard.consume(record('n1', 'p1'));
     expect(replayField(() => guard.consume(record('n1', 'p2')))).toBe('nonce');
     expect(replayField(() => guard.consume(record('n2', 'p1')))).toBe('proof');
@@ -32,7 +33,7 @@ describe('ProofReplayGuard', () => {
   });
 
   test('a refused record leaves nothing behind (one transaction)', () => {
-    const guard = new ProofReplayGuard(new Database(':memory:'));
+    const guard = new ProofReplayGuard(openDatabase(':memory:'));
     guard.consume(record('n1', 'p1'));
     expect(replayField(() => guard.consume(record('n3', 'p1')))).toBe('proof');
     // n3 was not recorded by the refused call.
@@ -40,7 +41,7 @@ describe('ProofReplayGuard', () => {
   });
 
   test('the table survives a second guard on the same database; prune forgets old entries', () => {
-    const db = new Database(':memory:');
+    const db = openDatabase(':memory:');
     let now = 1000;
     const guard = new ProofReplayGuard(db, { now: () => now });
     guard.consume(record('n1', 'p1'));

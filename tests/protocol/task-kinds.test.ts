@@ -4,7 +4,13 @@ import { ID_PATTERN } from '../../protocol/validate-header.ts';
 
 test('known kinds are recognised, anything else is not', () => {
   expect(TaskKind.matmul).toBe('matmul-f32');
-  expect(TASK_KINDS).toEqual(['matmul-f32', 'montecarlo-u32', 'similarity-topk', 'hash-reduce-u32', 'custom-wgsl']);
+  expect(TASK_KINDS).toEqual([
+    'matmul-f32',
+    'montecarlo-u32',
+    'similarity-topk',
+    'hash-reduce-u32',
+    'custom-wgsl',
+  ]);
   expect(isTaskKind('matmul-f32')).toBe(true);
   for (const other of ['matmul', 'MATMUL-F32', '', 1, null, undefined, 'toString'])
     expect(isTaskKind(other)).toBe(false);

@@ -15,6 +15,7 @@ import { createNode } from '../../orchestrator/p2p/create-node.ts';
 import { FrameChannel } from '../../protocol/frame-channel.ts';
 import type { AdapterInfo, WorkerCapabilities } from '../../protocol/messages.ts';
 import { createPreprocessor } from '../preprocess/index.ts';
+import type { Prover } from '../prover/index.ts';
 import { InlineExecutor, type TaskExecutor } from '../runtime/executor.ts';
 import type { GpuProvider } from '../runtime/gpu-provider.ts';
 import { resolveTaskLimits, type TaskLimits } from '../runtime/limits.ts';
@@ -40,6 +41,14 @@ export class HeadlessWorker {
   private node: Libp2p | undefined;
   private gpu: GpuProvider | undefined;
   private limits: TaskLimits | undefined;
+  private prover: Promise<Prover> | undefined;
+  /** Loaded on the first task that needs a proof: snarkjs and the keys are heavy. */
+  private readonly proverSource = (): Promise<Prover> => {
+    this.prover ??= import('../prover/index.ts').then(({ createProver }) =>
+      createProver({ signal: this.controller.signal }),
+    );
+    return this.prover;
+  };
   private executor: TaskExecutor | undefined;
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
@@ -93,6 +102,7 @@ export class HeadlessWorker {
     await this.loop?.catch(() => {});
     await this.executor?.close();
     this.gpu?.destroy();
+    await this.prover?.then((p) => p.close()).catch(() => {});
   }
 
   private capabilities(): WorkerCapabilities {
@@ -127,6 +137,7 @@ export class HeadlessWorker {
           userAgent: `shardmesh-headless bun/${Bun.version}`,
           signal,
           stats: this.stats,
+          prover: this.proverSource,
           ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }),
         });
         this.log('orchestrator closed the session');

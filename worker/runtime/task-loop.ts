@@ -21,6 +21,7 @@ import type { Throttle } from './duty-cycle.ts';
 import { InlineExecutor, type TaskExecutor } from './executor.ts';
 import type { GpuSource } from './gpu-provider.ts';
 import { checkOutputSize, checkPayloadSize, resolveTaskLimits, type TaskLimits } from './limits.ts';
+import { type ProverSource, proveResult } from './prove.ts';
 import type { ComputePath } from './task-kinds.ts';
 
 const HEARTBEAT_CHUNK = 128;
@@ -63,6 +64,8 @@ export interface TaskLoopOptions {
   onEvent?: (event: WorkerEvent) => void;
   /** Counters updated live (a worker keeps one across reconnects); fresh ones when absent. */
   stats?: TaskLoopStats;
+  /** Loads the Groth16 prover for tasks whose job requires proofs; without it they fail typed. */
+  prover?: ProverSource;
   /** Where tasks compute. Default: InlineExecutor over `preprocessor` and `gpu`. */
   executor?: TaskExecutor;
   /** GPU for the default executor; absent = CPU reference path. */
@@ -121,6 +124,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       checkOutputSize(outcome.output.length, limits);
       const { output, path } = outcome;
       const digest = await sha256Hex(output);
+      const proof = await proveResult(task, output, opts.workerId, opts.prover, controller.signal);
       const elapsedMs = Math.round(performance.now() - started);
       const sent = channel.send(
         {
@@ -131,6 +135,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
           resultDigest: digest,
           outputLength: output.length,
           elapsedMs,
+          ...(proof === undefined ? {} : { proof }),
         },
         output,
         { signal },

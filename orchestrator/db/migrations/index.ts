@@ -6,6 +6,7 @@
 import m0001 from './0001_init.sql' with { type: 'text' };
 import m0002 from './0002_api_keys.sql' with { type: 'text' };
 import m0003 from './0003_digest_log.sql' with { type: 'text' };
+import m0004 from './0004_proofs.sql' with { type: 'text' };
 
 export interface Migration {
   readonly version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '0001_init', sql: m0001 },
   { version: 2, name: '0002_api_keys', sql: m0002 },
   { version: 3, name: '0003_digest_log', sql: m0003 },
+  { version: 4, name: '0004_proofs', sql: m0004 },
 ];
