@@ -8,16 +8,20 @@ import { join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Server } from 'bun';
+import { readManifest } from '../circuits/lib/manifest-fs.ts';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import { type OrchestratorConfig, resolveOrchestratorConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
+import { hasVerifier, verifierFor } from './dispatch/proof-check.ts';
 import { TaskEngine } from './engine/index.ts';
 import { createApi } from './http/app.ts';
 import { OrchestratorMesh, type OrchestratorMeshOptions } from './mesh/orchestrator-mesh.ts';
 import type { MeshNodeOptions } from './mesh/services.ts';
 import { createNode } from './p2p/create-node.ts';
 import { loadOrCreateNodeKey } from './p2p/node-key.ts';
+import { ArtifactServer } from './proofs/artifact-server.ts';
+import { KeyVersions } from './proofs/key-versions.ts';
 
 export interface OrchestratorOptions extends Partial<OrchestratorConfig> {
   log?: (line: string) => void;
@@ -32,6 +36,9 @@ export class Orchestrator {
   private node: Libp2p | undefined;
   private dispatcher: Dispatcher | undefined;
   private server: Server<undefined> | undefined;
+  private artifacts: ArtifactServer | undefined;
+  /** Verification-key versions, added and retired while running (shared with the proof check). */
+  keyVersions: KeyVersions | undefined;
   private readonly meshOpts: OrchestratorOptions['mesh'];
   mesh: OrchestratorMesh | undefined;
   engine: TaskEngine | undefined;
@@ -71,6 +78,18 @@ export class Orchestrator {
         .dial(multiaddr(peer))
         .catch((err: unknown) => this.log(`bootstrap dial ${peer} failed: ${String(err)}`));
     }
+    const db = this.db;
+    const keyVersions = new KeyVersions({
+      baseManifest: (o) => readManifest(undefined, o),
+      verifier: () => verifierFor(db),
+      verifierLoaded: () => hasVerifier(db),
+    });
+    this.keyVersions = keyVersions;
+    this.artifacts = new ArtifactServer(this.node, {
+      manifest: (o) => keyVersions.activeManifest(o),
+      log: this.log,
+    });
+    await this.artifacts.start();
     const dispatcher = new Dispatcher({ config, engine, node: this.node, log: this.log });
     this.dispatcher = dispatcher;
     await dispatcher.start();
@@ -97,6 +116,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     await this.server?.stop(true);
     await this.dispatcher?.stop();
+    await this.artifacts?.stop();
     await this.mesh?.stop();
     await this.node?.stop();
     this.db?.close();

@@ -22,14 +22,32 @@ export interface ProofToCheck {
 
 export type ProofCheck = (p: ProofToCheck, opts?: { signal?: AbortSignal }) => Promise<void>;
 
-export function createProofCheck(db: Database): ProofCheck {
-  let verifier: Promise<Verifier> | undefined;
-  const load = () => {
-    verifier ??= import('../proofs/index.ts').then(({ createVerifier, ProofReplayGuard }) =>
+/**
+ * One verifier per engine database (its replay guard lives there), shared by the dispatcher's
+ * proof check and the orchestrator's key-version admin: a version retired there is refused here.
+ */
+const verifiers = new WeakMap<Database, Promise<Verifier>>();
+
+/** The verifier for `db`, created on first use; a failed load is forgotten so the next call retries. */
+export function verifierFor(db: Database): Promise<Verifier> {
+  let verifier = verifiers.get(db);
+  if (verifier === undefined) {
+    verifier = import('../proofs/index.ts').then(({ createVerifier, ProofReplayGuard }) =>
       createVerifier({ replayGuard: new ProofReplayGuard(db) }),
     );
-    return verifier;
-  };
+    verifiers.set(db, verifier);
+    verifier.catch(() => verifiers.delete(db));
+  }
+  return verifier;
+}
+
+/** Whether `verifierFor(db)` was called (reading the active versions need not load snarkjs). */
+export function hasVerifier(db: Database): boolean {
+  return verifiers.has(db);
+}
+
+export function createProofCheck(db: Database): ProofCheck {
+  const load = () => verifierFor(db);
   return async ({ header, output, workerId, request }, opts = {}) => {
     const sent = header.proof;
     if (sent === undefined) {

@@ -34,6 +34,10 @@ export interface HeadlessWorkerOptions extends Partial<WorkerConfig> {
   computeThreads?: boolean;
   /** Payload and output size limits per task (TASK_MEMORY_LIMIT beyond them). */
   limits?: Partial<Pick<TaskLimits, 'maxPayloadBytes' | 'maxOutputBytes'>>;
+  /** Where proving keys come from: 'orchestrator' (default, fetched by hash) or 'local' (artifactsDir). */
+  proverArtifacts?: 'orchestrator' | 'local';
+  /** Local artifacts for proverArtifacts 'local'. Default: the committed circuits/artifacts. */
+  artifactsDir?: string;
 }
 
 export class HeadlessWorker {
@@ -44,11 +48,31 @@ export class HeadlessWorker {
   private prover: Promise<Prover> | undefined;
   /** Loaded on the first task that needs a proof: snarkjs and the keys are heavy. */
   private readonly proverSource = (): Promise<Prover> => {
-    this.prover ??= import('../prover/index.ts').then(({ createProver }) =>
-      createProver({ signal: this.controller.signal }),
-    );
+    this.prover ??= this.createProver();
+    this.prover.catch(() => {
+      this.prover = undefined; // an unreachable orchestrator or a bad artifact: retry on the next task
+    });
     return this.prover;
   };
+  /** Keys from the orchestrator served (checked by hash in createProver), or from a local dir. */
+  private async createProver(): Promise<Prover> {
+    const { createProver } = await import('../prover/index.ts');
+    const signal = this.controller.signal;
+    const dir = this.opts.artifactsDir === undefined ? {} : { artifactsDir: this.opts.artifactsDir };
+    if (this.opts.proverArtifacts === 'local' || this.node === undefined)
+      return createProver({ ...dir, signal });
+    const { remoteArtifacts } = await import('../prover/remote-artifacts.ts');
+    const remote = remoteArtifacts(this.node, { orchestrator: this.config.orchestrator });
+    // Only the circuit the task loop proves (worker/runtime/prove.ts): half the bytes to fetch.
+    return createProver({
+      ...dir,
+      manifest: await remote.manifest({ signal }),
+      fetchArtifact: remote.fetchArtifact,
+      circuits: ['result_binding'],
+      signal,
+    });
+  }
+
   private executor: TaskExecutor | undefined;
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
