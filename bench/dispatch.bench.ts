@@ -34,8 +34,7 @@ const RUNS = Math.max(1, Number(values.runs));
 const CONCURRENCY = Math.max(1, Number(values.concurrency));
 const WORKERS = Math.max(1, Number(values.workers));
 const WITH_R3 = !values['no-r3'];
-const MODES: MeshMode[] =
-  values.mode === 'both' ? ['processes', 'in-process'] : [values.mode as MeshMode];
+const MODES: MeshMode[] = values.mode === 'both' ? ['processes', 'in-process'] : [values.mode as MeshMode];
 if (!MODES.every((m) => m === 'processes' || m === 'in-process')) {
   throw new Error(`--mode must be both, processes or in-process, got ${values.mode}`);
 }
@@ -90,7 +89,9 @@ function report(r: ModeResult): void {
   console.log(`\n${r.mode === 'processes' ? 'multi-process (headline)' : 'in-process'}:`);
   console.log(`  Shardmesh R=1 Q=1   ${fmt(r.r1)}`);
   if (r.r3.length > 0) {
-    console.log(`  Shardmesh R=3 Q=2   ${fmt(r.r3)}  = ${(3 * median(r.r3.map(rate))).toFixed(0)} replicas/s`);
+    console.log(
+      `  Shardmesh R=3 Q=2   ${fmt(r.r3)}  = ${(3 * median(r.r3.map(rate))).toFixed(0)} replicas/s`,
+    );
   }
   if (r.bull.length === 0) return;
   console.log(`  BullMQ              ${fmt(r.bull)}`);
@@ -110,7 +111,9 @@ async function main(): Promise<void> {
     console.log('BullMQ baseline SKIPPED: redis-server not found (apt-get install -y redis-server)');
   } else {
     redis = await startRedis(binary);
-    console.log(`BullMQ baseline: ${binary} on 127.0.0.1:${redis.port}, appendonly yes, appendfsync everysec`);
+    console.log(
+      `BullMQ baseline: ${binary} on 127.0.0.1:${redis.port}, appendonly yes, appendfsync everysec`,
+    );
   }
   try {
     const results: ModeResult[] = [];

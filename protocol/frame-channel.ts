@@ -29,7 +29,18 @@ export interface ByteStream extends AsyncIterable<Uint8Array | { subarray(): Uin
 export interface FrameChannelOptions {
   /** Lower than the protocol's hard limit for this peer, never higher. */
   maxPayloadBytes?: number;
+  /**
+   * When queued frames are written. Default: at the end of this turn of the event loop
+   * (setImmediate where it exists, else a zero timeout), so everything sent while handling one
+   * burst of input leaves in one write.
+   */
+  schedule?: (write: () => void) => void;
 }
+
+const endOfTurn = (fn: () => void): void => {
+  if (typeof globalThis.setImmediate === 'function') globalThis.setImmediate(fn);
+  else setTimeout(fn, 0);
+};
 
 /** What the reader yields: a decoded frame, or the typed reason one could not be decoded. */
 export type Incoming = { frame: Frame; error?: undefined } | { frame?: undefined; error: FrameError };
@@ -48,12 +59,14 @@ export class FrameChannel {
   private readonly maxPayloadBytes: number;
   private queue: QueuedFrame[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly schedule: (write: () => void) => void;
 
   constructor(
     private readonly stream: ByteStream,
     opts: FrameChannelOptions = {},
   ) {
     this.maxPayloadBytes = Math.min(opts.maxPayloadBytes ?? MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES);
+    this.schedule = opts.schedule ?? endOfTurn;
   }
 
   /**
@@ -100,8 +113,8 @@ export class FrameChannel {
   /** Writes queued frames, one stream write per batch, until the queue is empty. */
   private async flush(): Promise<void> {
     try {
-      // One hop lets every send() of the current turn join the batch.
-      await Promise.resolve();
+      // Every send() of the current turn joins the batch.
+      await new Promise<void>((resolve) => this.schedule(resolve));
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];

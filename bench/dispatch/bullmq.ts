@@ -54,7 +54,12 @@ export async function startBull(mode: MeshMode, opts: BullOptions): Promise<Bull
       const children = await Promise.all(
         Array.from({ length: opts.workers }, () => spawnReady([process.execPath, WORKER_SCRIPT, ...args])),
       );
-      for (const child of children) stoppers.push(() => (child.kill('SIGTERM'), child.exited));
+      for (const child of children) {
+        stoppers.push(() => {
+          child.kill('SIGTERM');
+          return child.exited;
+        });
+      }
     }
   } catch (err) {
     await stop();
@@ -85,15 +90,16 @@ async function runBatch(
   // The events stream is capped (~10k entries): if the listener ever fell behind the cap, the
   // completed count is the fallback that still ends the run.
   const poll = setInterval(() => {
-    void queue.getCompletedCount().then((n) => n >= expected && finish(), () => {});
+    void queue.getCompletedCount().then(
+      (n) => n >= expected && finish(),
+      () => {},
+    );
   }, 250);
   const onAbort = () => finish();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const started = performance.now();
-    await queue.addBulk(
-      tasks.map((data, i) => ({ name: 'matmul', data, opts: { jobId: `${prefix}${i}` } })),
-    );
+    await queue.addBulk(tasks.map((data, i) => ({ name: 'matmul', data, opts: { jobId: `${prefix}${i}` } })));
     await finished;
     const ms = performance.now() - started;
     if (signal?.aborted) throw signal.reason;

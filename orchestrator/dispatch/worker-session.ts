@@ -50,7 +50,7 @@ export class WorkerSession {
 
   /**
    * Leases up to `credit` replicas in the next group transaction and, once it committed, sends
-   * them. Sends are chained so frames keep their order.
+   * them (the channel keeps the order of sends).
    */
   offerWork(signal?: AbortSignal): void {
     if (this.credit <= 0) return;
@@ -248,8 +248,10 @@ export class WorkerSession {
     payload: Uint8Array | undefined,
     signal?: AbortSignal,
   ) {
-    this.sending = this.sending
-      .then(() => this.channel.send(header, payload, signal === undefined ? {} : { signal }))
+    // The channel writes frames in call order, and those sent in one turn in one write: calling it
+    // directly (not after the previous send settled) keeps the order and lets frames coalesce.
+    this.sending = this.channel
+      .send(header, payload, signal === undefined ? {} : { signal })
       .catch((err: unknown) => {
         if (!signal?.aborted) this.ctx.log(`send to ${this.workerId} failed: ${String(err)}`);
       });

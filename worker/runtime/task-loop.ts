@@ -1,7 +1,8 @@
 /**
  * The worker's task loop, shared by the headless Bun worker and the browser worker:
  * hello -> welcome -> pull credits -> for each task frame: ack, compute, hash, result/failure,
- * (rest if a CPU limit asks for it), pull one more. Heartbeats keep the held leases alive.
+ * (rest if a CPU limit asks for it), pull one more. Heartbeats keep the held leases alive. A quick
+ * task's ack, result and next pull leave together in one write (see `ackHoldMs`).
  *
  * Nothing a task does can end the loop: a kernel error, a size over the limits or a time-out
  * becomes a typed failure frame. Where the compute runs is the executor's business
@@ -76,7 +77,15 @@ export interface TaskLoopOptions {
   drain?: AbortSignal;
   /** Rest between tasks (the contributor's CPU limit). */
   throttle?: Throttle;
+  /**
+   * How long a task's ack may wait to leave in the same write as its result (default 10 ms): a
+   * quick task costs the orchestrator one read and one transaction instead of two. A longer task
+   * is acked when this runs out; 0 acks before computing.
+   */
+  ackHoldMs?: number;
 }
+
+export const TASK_LOOP_DEFAULTS = { ackHoldMs: 10 } as const;
 
 export interface TaskLoopStats {
   done: number;
@@ -114,8 +123,15 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
     const started = performance.now();
     let computeMs = 0;
     let pulled = false;
+    let acked: Promise<void> | undefined;
+    const ack = (): Promise<void> => {
+      acked ??= channel.send({ type: 'ack', replicaId: task.replicaId }, undefined, { signal });
+      return acked;
+    };
+    const ackHoldMs = opts.ackHoldMs ?? TASK_LOOP_DEFAULTS.ackHoldMs;
+    const ackTimer = ackHoldMs > 0 ? setTimeout(() => void ack().catch(() => {}), ackHoldMs) : undefined;
     try {
-      await channel.send({ type: 'ack', replicaId: task.replicaId }, undefined, { signal });
+      if (ackTimer === undefined) await ack();
       emit({ type: 'task:started', replicaId: task.replicaId, taskId: task.taskId, kind: task.kind });
       checkPayloadSize(payload.length, limits);
       const computeStart = performance.now();
@@ -126,6 +142,8 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       const digest = await sha256Hex(output);
       const proof = await proveResult(task, output, opts.workerId, opts.prover, controller.signal);
       const elapsedMs = Math.round(performance.now() - started);
+      clearTimeout(ackTimer);
+      const ackSent = ack(); // queued before the result: same write, same order
       const sent = channel.send(
         {
           type: 'result',
@@ -145,7 +163,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
         pulled = true;
         channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
       }
-      await sent;
+      await Promise.all([ackSent, sent]);
       stats.done++;
       emit({ type: 'task:done', ...pick(task), elapsedMs, digest, path, computeMs });
     } catch (err) {
@@ -154,8 +172,11 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       const error = toWireError(err);
       stats.failed++;
       emit({ type: 'task:failed', ...pick(task), ...error, computeMs });
+      clearTimeout(ackTimer);
+      ack().catch(() => {}); // a failure is acked first, like a result
       await channel.send({ type: 'failure', ...ids, error }, undefined, { signal }).catch(() => {});
     } finally {
+      clearTimeout(ackTimer);
       held.delete(task.replicaId);
     }
     if (!pulled) {
