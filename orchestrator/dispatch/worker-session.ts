@@ -30,8 +30,17 @@ export interface SessionContext {
   log: (line: string) => void;
 }
 
+/** Most replica ids a session remembers as sent without a proof request (oldest dropped first). */
+const NO_PROOF_MEMORY = 4096;
+
 export class WorkerSession {
   private credit = 0;
+  /**
+   * Replicas this session sent with no proof request: their results skip the proof lookup. Only a
+   * fast path: a result for any other replica (a proof is owed, it was leased in an earlier
+   * session, or it was dropped from here) is looked up as before, so forgetting is always safe.
+   */
+  private readonly sentWithoutProof = new Set<string>();
   /** A lease call is queued; a second would race it for the same credit. */
   private offering = false;
   /** Credit or work arrived while a lease call was queued: offer again when it settles. */
@@ -153,6 +162,7 @@ export class WorkerSession {
         this.submit(header, payload, signal);
         return;
       case 'failure':
+        this.sentWithoutProof.delete(header.replicaId);
         this.commit(header, signal, () => engine.fail(header.replicaId, this.workerId, header.error));
         return;
       default:
@@ -194,6 +204,10 @@ export class WorkerSession {
     const result = { digest: header.resultDigest, output };
     const submit = () =>
       this.commit(header, signal, () => this.ctx.engine.submit(header.replicaId, this.workerId, result));
+    if (this.sentWithoutProof.delete(header.replicaId)) {
+      submit(); // leased by this session with no proof request: the job needs none
+      return;
+    }
     const request = this.ctx.engine.proofRequest(header.replicaId);
     if (request === undefined || request.workerId !== this.workerId) {
       submit(); // no proof owed (or not this worker's replica: the engine refuses it with its code)
@@ -217,6 +231,7 @@ export class WorkerSession {
 
   private sendTask(lease: Lease, signal: AbortSignal | undefined): void {
     const { replicaId, jobId, taskId, kind, seed, attempt, params, leaseExpiresAt, payload } = lease;
+    if (lease.proof === undefined) this.rememberNoProof(replicaId);
     this.enqueueSend(
       {
         type: 'task',
@@ -233,6 +248,15 @@ export class WorkerSession {
       payload,
       signal,
     );
+  }
+
+  private rememberNoProof(replicaId: string): void {
+    this.sentWithoutProof.add(replicaId);
+    // Replicas whose lease ran out never send a result: bound what they leave behind.
+    if (this.sentWithoutProof.size > NO_PROOF_MEMORY) {
+      const oldest = this.sentWithoutProof.values().next();
+      if (oldest.done !== true) this.sentWithoutProof.delete(oldest.value);
+    }
   }
 
   private refuse(code: string, message: string, replicaId: string | undefined, signal: AbortSignal): void {

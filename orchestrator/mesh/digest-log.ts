@@ -1,11 +1,14 @@
 /**
  * This orchestrator's own chain: turns accepted tasks into signed, hash-chained records.
  *
- * `attach(engine)` appends a record synchronously inside the engine's `task:done` listener (which
- * runs right after the commit), and first backfills every accepted task that has no record yet,
- * so a crash between the commit and the append loses nothing: the next start logs it.
+ * `attach(engine)` collects the task ids of the engine's `task:done` events (delivered right after
+ * each commit) and appends their records at the end of that turn, all in one transaction: one
+ * commit per group commit of the dispatcher instead of one per task. It first backfills every
+ * accepted task that has no record yet, so a crash between the engine's commit and the deferred
+ * append loses nothing: the next start logs it (the chain order is then the backfill's order).
  */
 import type { Database } from 'bun:sqlite';
+import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import type { PrivateKey } from '@libp2p/interface';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -24,14 +27,59 @@ import type { LogStore } from './store.ts';
 
 export type AppendListener = (record: LogRecord) => void;
 
-/** Signs a record synchronously: the append must happen in the same tick as the commit event. */
+export interface DigestLogOptions {
+  /** How the append of a turn's accepted tasks is scheduled. Default: right after this turn's sync code. */
+  schedule?: (flush: () => void) => void;
+  /**
+   * Told about a deferred append that failed (its tasks are backfilled on the next start) and
+   * about an append listener that threw.
+   */
+  onError?: (err: unknown) => void;
+}
+
+export const DIGEST_LOG_DEFAULTS = {
+  schedule: (flush: () => void) => queueMicrotask(flush),
+  onError: (err: unknown) => console.error('digest log append failed', err),
+} as const;
+
+type SyncSigner = (bytes: Uint8Array) => Uint8Array;
+
+/** Signs a record synchronously: the append must happen in the same turn as the commit event. */
 export function signRecordSync(key: PrivateKey, body: RecordBody): LogRecord {
+  return signRecordWith(syncSigner(key), body);
+}
+
+function signRecordWith(sign: SyncSigner, body: RecordBody): LogRecord {
   const bytes = canonicalBody(body);
-  const signature = key.sign(bytes);
-  if (signature instanceof Promise) {
-    throw new LogError(ErrorCode.Internal, 'the origin key must sign synchronously (Ed25519)');
-  }
+  const signature = sign(bytes);
   return { ...body, hash: recordHash(bytes, signature), signature: bytesToHex(signature) };
+}
+
+/**
+ * A signer for `key`. For Ed25519 it wraps one node:crypto key object, made once: the libp2p key's
+ * own `sign` builds a new key object per signature, which was most of an append's cost.
+ */
+function syncSigner(key: PrivateKey): SyncSigner {
+  if (key.type === 'Ed25519' && key.raw.length === 64) {
+    const raw = Buffer.from(key.raw);
+    const object: KeyObject = createPrivateKey({
+      format: 'jwk',
+      key: {
+        kty: 'OKP',
+        crv: 'Ed25519',
+        d: raw.subarray(0, 32).toString('base64url'),
+        x: raw.subarray(32).toString('base64url'),
+      },
+    });
+    return (bytes) => cryptoSign(null, bytes, object);
+  }
+  return (bytes) => {
+    const signature = key.sign(bytes);
+    if (signature instanceof Promise) {
+      throw new LogError(ErrorCode.Internal, 'the origin key must sign synchronously (Ed25519)');
+    }
+    return signature;
+  };
 }
 
 /** What the log records for an accepted task, read from the engine's tables. */
@@ -66,15 +114,24 @@ export function acceptedTaskInput(db: Database, taskId: string): RecordInput | u
 export class DigestLog {
   readonly #listeners = new Set<AppendListener>();
   #head: { seq: number; hash: string } | undefined;
+  readonly #sign: SyncSigner;
+  readonly #opts: Required<DigestLogOptions>;
+  /** Accepted tasks of this turn, in event order, not yet appended. */
+  #pending = new Set<string>();
+  #scheduled = false;
 
   constructor(
     readonly store: LogStore,
-    private readonly key: PrivateKey,
+    key: PrivateKey,
     /** This orchestrator's peer id (string form): the origin of every record it appends. */
     readonly origin: string,
-  ) {}
+    opts: DigestLogOptions = {},
+  ) {
+    this.#sign = syncSigner(key);
+    this.#opts = { ...DIGEST_LOG_DEFAULTS, ...opts };
+  }
 
-  /** Called with every record this log appends (the gossip layer publishes them). */
+  /** Called with every record this log appends, in chain order (the gossip layer publishes them). */
   onAppend(listener: AppendListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -82,26 +139,50 @@ export class DigestLog {
 
   /** Appends the next record of this origin's chain, continuing from the last stored row. */
   append(input: RecordInput): LogRecord {
-    const head = this.#head ?? this.store.head(this.origin);
-    const record = signRecordSync(this.key, {
-      v: RECORD_VERSION,
-      origin: this.origin,
-      seq: (head?.seq ?? 0) + 1,
-      ...input,
-      workers: [...input.workers].sort(),
-      prevHash: head?.hash ?? GENESIS_HASH,
-    });
-    this.store.insert([record]);
-    this.#head = { seq: record.seq, hash: record.hash };
-    for (const listener of [...this.#listeners]) listener(record);
+    const [record] = this.#appendAll([input]);
+    if (record === undefined) throw new LogError(ErrorCode.Internal, 'append produced no record');
     return record;
   }
 
   /** Logs an accepted task once; returns its record, or undefined when already logged or unknown. */
   appendTask(taskId: string): LogRecord | undefined {
-    if (this.store.hasTask(this.origin, taskId)) return undefined;
-    const input = acceptedTaskInput(this.store.db, taskId);
-    return input === undefined ? undefined : this.append(input);
+    return this.appendTasks([taskId])[0];
+  }
+
+  /**
+   * Logs the accepted tasks among `taskIds` that have no record yet, in one transaction and in
+   * the given order; returns the new records.
+   */
+  appendTasks(taskIds: Iterable<string>): LogRecord[] {
+    const db = this.store.db;
+    let records: LogRecord[];
+    try {
+      records = db
+        .transaction(() => {
+          const inputs: RecordInput[] = [];
+          for (const taskId of new Set(taskIds)) {
+            if (this.store.hasTask(this.origin, taskId)) continue;
+            const input = acceptedTaskInput(db, taskId);
+            if (input !== undefined) inputs.push(input);
+          }
+          return this.#appendAll(inputs, false);
+        })
+        .immediate();
+    } catch (err) {
+      this.#head = undefined; // rolled back: re-read the head from the store next time
+      throw err;
+    }
+    this.#publish(records);
+    return records;
+  }
+
+  /** Appends now what the listener collected this turn (also run on detach). */
+  flush(): LogRecord[] {
+    this.#scheduled = false;
+    if (this.#pending.size === 0) return [];
+    const taskIds = this.#pending;
+    this.#pending = new Set();
+    return this.appendTasks(taskIds);
   }
 
   /** Appends a record for every accepted task not yet in this origin's chain; returns how many. */
@@ -113,15 +194,69 @@ export class DigestLog {
          ORDER BY accepted_at, job_id, idx`,
       )
       .all(this.origin);
-    for (const { task_id } of missing) this.appendTask(task_id);
+    this.appendTasks(missing.map((m) => m.task_id));
     return missing.length;
   }
 
   /** Backfills, then logs every task the engine accepts from now on. Returns the detach function. */
   attach(engine: TaskEngine): () => void {
     this.backfill();
-    return engine.on('task:done', ({ taskId }) => {
-      this.appendTask(taskId);
+    const off = engine.on('task:done', ({ taskId }) => {
+      this.#pending.add(taskId);
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      this.#opts.schedule(() => this.#flushSafely());
     });
+    return () => {
+      off();
+      this.#flushSafely();
+    };
+  }
+
+  #flushSafely(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.#opts.onError(err);
+    }
+  }
+
+  /**
+   * Signs and stores `inputs` as the next records of the chain (one transaction); the cached head
+   * moves only once they are stored. `publish` false: the caller publishes after its commit.
+   */
+  #appendAll(inputs: readonly RecordInput[], publish = true): LogRecord[] {
+    if (inputs.length === 0) return [];
+    let head = this.#head ?? this.store.head(this.origin);
+    const records = inputs.map((input) => {
+      const record = signRecordWith(this.#sign, {
+        v: RECORD_VERSION,
+        origin: this.origin,
+        seq: (head?.seq ?? 0) + 1,
+        ...input,
+        workers: [...input.workers].sort(),
+        prevHash: head?.hash ?? GENESIS_HASH,
+      });
+      head = { seq: record.seq, hash: record.hash };
+      return record;
+    });
+    this.store.insert(records);
+    this.#head = head;
+    if (publish) this.#publish(records);
+    return records;
+  }
+
+  /** A throwing listener is reported and does not keep the others, or later records, from it. */
+  #publish(records: readonly LogRecord[]): void {
+    const listeners = [...this.#listeners];
+    for (const record of records) {
+      for (const listener of listeners) {
+        try {
+          listener(record);
+        } catch (err) {
+          this.#opts.onError(err);
+        }
+      }
+    }
   }
 }
