@@ -23,6 +23,26 @@ export interface MeshNodeOptions {
   mdns?: boolean | { serviceTag?: string; intervalMs?: number };
   /** Circuit-relay v2 server so browsers can reach each other through this node (default true). */
   relay?: boolean;
+  /** GossipSub tuning for the log topic; every peer of one mesh must agree on `signaturePolicy`. */
+  gossipTuning?: GossipTuning;
+}
+
+export interface GossipTuning {
+  /**
+   * 'StrictSign' (default) signs every message with the node key; 'StrictNoSign' sends none:
+   * log batches carry their own Ed25519 record signatures, checked by the topic validator, so
+   * the envelope signature only names the forwarder. A signing peer and a non-signing peer
+   * refuse each other's messages.
+   */
+  signaturePolicy?: 'StrictSign' | 'StrictNoSign';
+  /** Target mesh degree D (GossipSub default 6); Dlo, Dhi and Dout are derived from it. */
+  meshDegree?: number;
+}
+
+/** GossipSub's degree bounds for a target D (Dout < Dlo and Dout <= D/2 are enforced by it). */
+function degreeOptions(d: number): { D: number; Dlo: number; Dhi: number; Dout: number } {
+  const Dlo = Math.max(1, Math.round((d * 2) / 3));
+  return { D: d, Dlo, Dhi: 2 * d, Dout: Math.max(0, Math.min(2, Math.floor(d / 2), Dlo - 1)) };
 }
 
 type ServiceFactory = ServiceFactoryMap[string];
@@ -37,6 +57,10 @@ export function meshServices(opts: MeshNodeOptions): ServiceFactoryMap {
       // stops a peer from spoofing who forwarded what; it costs one verify per batch.
       emitSelf: false,
       maxInboundDataLength: 4 * 1024 * 1024,
+      ...(opts.gossipTuning?.signaturePolicy
+        ? { globalSignaturePolicy: opts.gossipTuning.signaturePolicy }
+        : {}),
+      ...(opts.gossipTuning?.meshDegree ? degreeOptions(opts.gossipTuning.meshDegree) : {}),
     }) as unknown as ServiceFactory;
   }
   const dht = opts.dht ?? 'server';
