@@ -4,21 +4,7 @@ import { encodeHashReducePayload } from '../../shaders/hash-reduce/payload.ts';
 import { encodeMatmulPayload } from '../../shaders/matmul/payload.ts';
 import { encodeMontecarloPayload } from '../../shaders/montecarlo/payload.ts';
 import { encodeSimilarityPayload } from '../../shaders/similarity/payload.ts';
-
-/** xorshift32 in [-1, 1), so failures reproduce. */
-export function randomF32(length: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { randomF32 } from '../helpers/random.ts';
 
 export const matmulPayload = (m: number, k: number, n: number, seed = 1): Uint8Array =>
   encodeMatmulPayload({ m, k, n, a: randomF32(m * k, seed), b: randomF32(k * n, seed + 1) });
