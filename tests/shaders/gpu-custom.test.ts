@@ -14,6 +14,7 @@ import { randomU32, useGpu } from './gpu-fixture.ts';
 const { gpu, ctx } = await useGpu();
 const noGpu = gpu === null;
 
+import { spinPayload } from '../worker/payloads.ts';
 import { DOUBLE_WGSL } from './wgsl-fixtures.ts';
 
 function doublePayload(words: Uint32Array, overrides: Partial<CustomHeader> = {}): Uint8Array {
@@ -74,31 +75,10 @@ describe.skipIf(noGpu)('custom WGSL on the GPU', () => {
     // first short run compiles (and caches) the pipeline and only the dispatch races the limit.
     const own = await acquireGpu({ log: () => undefined });
     if (own === null) throw new Error('adapter vanished');
-    const wgsl = `@group(0) @binding(0) var<storage, read> iterations: array<u32>;
-@group(0) @binding(1) var<storage, read_write> out: array<u32>;
-@compute @workgroup_size(1) fn spin() {
-  var x = 1u;
-  let n = iterations[0];
-  for (var i = 0u; i < n; i++) { x = x * 1664525u + 1013904223u; }
-  out[0] = x;
-}`;
-    const payload = (iterations: number, timeoutMs: number): Uint8Array =>
-      encodeCustomPayload({
-        header: {
-          wgsl,
-          entryPoint: 'spin',
-          workgroupSize: [1],
-          dispatch: [1],
-          inputs: [{ binding: 0, byteLength: 4 }],
-          output: { binding: 1, byteLength: 4 },
-          timeoutMs,
-        },
-        inputs: [new Uint8Array(Uint32Array.of(iterations).buffer)],
-      });
-    expect((await executeKernel(customKernel, payload(1, 30_000), { gpu: own })).path).toBe('gpu');
+    expect((await executeKernel(customKernel, spinPayload(1, 30_000), { gpu: own })).path).toBe('gpu');
     const started = performance.now();
     // ~0.4 s of work on SwiftShader here; the limit is 20 ms.
-    const err = await failure(executeKernel(customKernel, payload(3_000_000, 20), { gpu: own }));
+    const err = await failure(executeKernel(customKernel, spinPayload(3_000_000, 20), { gpu: own }));
     expect(err.code).toBe(ErrorCode.TaskTimeout);
     expect(err.details).toMatchObject({ timeoutMs: 20 });
     expect(performance.now() - started).toBeLessThan(2000);

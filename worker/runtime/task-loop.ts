@@ -23,35 +23,11 @@ import { InlineExecutor, type TaskExecutor } from './executor.ts';
 import type { GpuSource } from './gpu-provider.ts';
 import { checkOutputSize, checkPayloadSize, resolveTaskLimits, type TaskLimits } from './limits.ts';
 import { type ProverSource, proveResult } from './prove.ts';
-import type { ComputePath } from './task-kinds.ts';
+import type { WorkerEvent } from './worker-events.ts';
 
 const HEARTBEAT_CHUNK = 128;
 
-export type WorkerEvent =
-  | { type: 'session:welcome'; orchestratorId: string }
-  | { type: 'session:drained' }
-  | { type: 'task:started'; replicaId: string; taskId: string; kind: string }
-  | {
-      type: 'task:done';
-      replicaId: string;
-      taskId: string;
-      elapsedMs: number;
-      digest: string;
-      path: ComputePath;
-      /** Time spent computing (executor), excluding network and hashing. */
-      computeMs: number;
-    }
-  | {
-      type: 'task:failed';
-      replicaId: string;
-      taskId: string;
-      code: string;
-      message: string;
-      computeMs: number;
-    }
-  /** A task frame that arrived after the loop closed its end while draining; its lease expires. */
-  | { type: 'task:dropped'; replicaId: string; taskId: string }
-  | { type: 'frame:refused'; replicaId?: string; code: string; message: string };
+export type { WorkerEvent } from './worker-events.ts';
 
 export interface TaskLoopOptions {
   workerId: string;
