@@ -52,13 +52,15 @@ const fmt = (xs: number[]) => {
 
 interface ModeResult {
   mode: MeshMode;
+  /** CPU us per task of the R=1 runs (orchestrator, workers together), processes mode only. */
+  r1Cpu: { orchestrator: number[]; workers: number[] };
   r1: number[];
   r3: number[];
   bull: number[];
 }
 
 async function measureMode(mode: MeshMode, redis: RedisServer | undefined): Promise<ModeResult> {
-  const result: ModeResult = { mode, r1: [], r3: [], bull: [] };
+  const result: ModeResult = { mode, r1Cpu: { orchestrator: [], workers: [] }, r1: [], r3: [], bull: [] };
   let mesh: BenchMesh | undefined;
   let bull: BullBench | undefined;
   try {
@@ -73,7 +75,12 @@ async function measureMode(mode: MeshMode, redis: RedisServer | undefined): Prom
     await bull?.run(warm, `${mode}-warm`);
     for (let run = 0; run < RUNS; run++) {
       const tasks = trivialTasks(TASKS, run);
-      result.r1.push((await runJob(mesh, tasks, 1, 1)).ms);
+      const r1 = await runJob(mesh, tasks, 1, 1);
+      result.r1.push(r1.ms);
+      if (r1.cpu !== undefined) {
+        result.r1Cpu.orchestrator.push((r1.cpu.orchestrator * 1000) / TASKS);
+        result.r1Cpu.workers.push((r1.cpu.workers * 1000) / TASKS);
+      }
       if (WITH_R3) result.r3.push((await runJob(mesh, trivialTasks(TASKS, run + RUNS), 3, 2)).ms);
       if (bull !== undefined) result.bull.push(await bull.run(tasks, `${mode}-${run}`));
       process.stderr.write(`  ${mode} run ${run + 1}/${RUNS} done\n`);
@@ -88,6 +95,13 @@ async function measureMode(mode: MeshMode, redis: RedisServer | undefined): Prom
 function report(r: ModeResult): void {
   console.log(`\n${r.mode === 'processes' ? 'multi-process (headline)' : 'in-process'}:`);
   console.log(`  Shardmesh R=1 Q=1   ${fmt(r.r1)}`);
+  const { orchestrator, workers } = r.r1Cpu;
+  if (orchestrator.length > 0) {
+    console.log(
+      `    CPU per task: orchestrator ${median(orchestrator).toFixed(0)} us ` +
+        `(runs: ${orchestrator.map((x) => x.toFixed(0)).join(', ')}), ${WORKERS} workers together ${median(workers).toFixed(0)} us`,
+    );
+  }
   if (r.r3.length > 0) {
     console.log(
       `  Shardmesh R=3 Q=2   ${fmt(r.r3)}  = ${(3 * median(r.r3.map(rate))).toFixed(0)} replicas/s`,

@@ -7,11 +7,12 @@
  * receiver minus append time at the publisher, both wall-clock ms (performance.timeOrigin +
  * performance.now(), one system clock on this machine). Prints medians of RUNS runs.
  *   bun bench/mesh-processes.bench.ts [--rate 1000] [--seconds 10] [--runs 3] [--nodes 10]
- *     [--nosign] [--degree D] [--skip-baseline]
+ *     [--nosign | --sign] [--degree D] [--batch-ms MS] [--gap-ms MS] [--heartbeat-ms MS] [--skip-baseline]
  * Note: on a machine with fewer cores than peers the processes share cores, so the figure is
  * bounded by total CPU, not by one JS thread.
  */
 import { parseArgs } from 'node:util';
+import { MESH_DEFAULTS } from '../orchestrator/config.ts';
 import { tempDir } from '../tests/helpers/temp-dir.ts';
 import { PeerHost } from './mesh/host-process.ts';
 
@@ -22,7 +23,11 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     nodes: { type: 'string', default: '10' },
     nosign: { type: 'boolean', default: false },
+    sign: { type: 'boolean', default: false },
     degree: { type: 'string' },
+    'batch-ms': { type: 'string' },
+    'gap-ms': { type: 'string' },
+    'heartbeat-ms': { type: 'string' },
     'skip-baseline': { type: 'boolean', default: false },
   },
 });
@@ -32,7 +37,11 @@ const RUNS = Number(values.runs);
 const NODES = Number(values.nodes);
 const hostFlags = [
   ...(values.nosign ? ['--nosign'] : []),
+  ...(values.sign ? ['--sign'] : []),
   ...(values.degree ? ['--degree', values.degree] : []),
+  ...(['batch-ms', 'gap-ms', 'heartbeat-ms'] as const).flatMap((f) =>
+    values[f] === undefined ? [] : [`--${f}`, values[f]],
+  ),
 ];
 
 interface PeerFigures {
@@ -164,7 +173,7 @@ function summarize(label: string, results: RunResult[]): RunResult {
   console.log(
     `${label.padEnd(22)} p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  max ${m.max.toFixed(1)} ms  ` +
       `sustained ${m.perSec.toFixed(0)} digests/s per peer (median)  stored ${m.received}/${m.expected}  ` +
-      `CPU ${m.cores.toFixed(2)} core-s per s of publishing`,
+      `CPU ${m.cores.toFixed(2)} core-s per s of publishing, ${median(results.map(cpuPerRecord)).toFixed(0)} us per stored record`,
   );
   return m;
 }
@@ -178,7 +187,7 @@ function printPeers(label: string, r: RunResult): void {
     );
 }
 
-const variant = `${values.nosign ? 'StrictNoSign' : 'StrictSign'}, D=${values.degree ?? '6 (default)'}`;
+const variant = `${values.sign ? 'StrictSign' : values.nosign ? 'StrictNoSign' : `${MESH_DEFAULTS.signaturePolicy} (default)`}, D=${values.degree ?? `${MESH_DEFAULTS.meshDegree} (default)`}, batch ${values['batch-ms'] ?? MESH_DEFAULTS.batchMs} ms`;
 console.log(
   `digest propagation, ${NODES} peers, one publisher at ${RATE} digests/s for ${SECONDS} s, ` +
     `gossipsub ${variant}, median of ${RUNS} runs`,
@@ -186,8 +195,12 @@ console.log(
 const base: RunResult[] = [];
 const proc: RunResult[] = [];
 // Other work on a shared machine moves these figures a lot: print every run, then the medians.
+// CPU per stored record (all processes, publisher included): unlike latency, it hardly moves
+// when other work shares the cores, so it compares variants on a busy machine.
+const cpuPerRecord = (r: RunResult): number => (r.cores * SECONDS * 1e6) / r.received;
 const line = (r: RunResult): string =>
-  `p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${r.perSec.toFixed(0)} digests/s  CPU ${r.cores.toFixed(2)}`;
+  `p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${r.perSec.toFixed(0)} digests/s  CPU ${r.cores.toFixed(2)} ` +
+  `(${cpuPerRecord(r).toFixed(0)} us per stored record)`;
 for (let i = 0; i < RUNS; i++) {
   if (!values['skip-baseline']) {
     base.push(await run(NODES));

@@ -106,6 +106,10 @@ export function measurePreprocess(
       rows.push({ op, mb, wasm: w, js: j });
     };
     cell('ema (f32 -> out)', (p) => p.ema(x, 0.125, out));
+    // The same EMA per column of a row-major matrix (independent series): WASM SIMD, 4 columns per op.
+    cell('emaColumns (16 cols)', (p) => p.emaColumns(x, 16, 0.125, out));
+    cell('emaColumns (4 cols)', (p) => p.emaColumns(x, 4, 0.125, out));
+    cell('emaColumns (256 cols)', (p) => p.emaColumns(x, 256, 0.125, out));
     cell('sha256', (p) => p.sha256(data));
     cell('chunkBounds (4 KiB)', (p) => p.chunkBounds(bytes, 4096), 200);
   }

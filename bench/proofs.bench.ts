@@ -5,16 +5,34 @@
  * BATCH_SIZE (16) take ceil(K/16) batch proofs. Targets from the issue: amortized prover
  * <= 20 ms/task and verifier <= 1 ms/task at K = 64. Chromium is not measured here.
  *
- *   bun bench/proofs.bench.ts [--runs 5] [--single]   (--single: also without ffjavascript's thread pool)
+ * Poseidon first: Poseidon(16), commitOutput of a 1 KiB output and the batch root with the
+ * Rust/WASM build (circuits/lib/poseidon-wasm.ts) against circomlibjs's build (the baseline,
+ * same run), then the orchestrator's per-task verify cost: pairing share + digest recompute.
+ *
+ *   bun bench/proofs.bench.ts [--runs 5] [--single] [--poseidon-only]
+ *   (--single: also without ffjavascript's thread pool; --poseidon-only: skip the proofs)
  */
 import { parseArgs } from 'node:util';
-import { BATCH_SIZE } from '../circuits/lib/params.ts';
+import { batchRoot } from '../circuits/lib/batch.ts';
+import { resultDigestOf } from '../circuits/lib/digest.ts';
+import { packBytes } from '../circuits/lib/field.ts';
+import {
+  BATCH_SIZE,
+  LIMBS_PER_CHUNK,
+  RESULT_BINDING_CHUNKS,
+  RESULT_BINDING_LIMBS,
+} from '../circuits/lib/params.ts';
+import { buildCircomlibPoseidon, getPoseidonImpl, type PoseidonHash } from '../circuits/lib/poseidon.ts';
 import { terminateCurves } from '../circuits/lib/snarkjs-bun.ts';
 import { createVerifier, type VerifyRequest } from '../orchestrator/proofs/index.ts';
 import { createProver, type Prover } from '../worker/prover/index.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, single: { type: 'boolean' } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    single: { type: 'boolean' },
+    'poseidon-only': { type: 'boolean' },
+  },
 });
 const runs = Math.max(3, Number(values.runs));
 
@@ -34,10 +52,82 @@ async function timeIt(n: number, fn: (i: number) => Promise<unknown>): Promise<n
   return median(times);
 }
 
+/** Median ms of `reps` synchronous calls, over `runs` runs (per call). */
+function timeSync(reps: number, fn: (i: number) => unknown): number {
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) fn(i);
+    times.push((performance.now() - t) / reps);
+  }
+  return median(times);
+}
+
 const output = (i: number) => new Uint8Array(1024).map((_, j) => (i * 31 + j) & 0xff);
 const who = { workerId: 'bench-worker' };
 
-async function measure(prover: Prover, label: string) {
+/** commitOutput's sponge (inline mode) over a given hash: circuits/lib/digest.ts, parameterized. */
+function digestWith(hash: PoseidonHash, out: Uint8Array): bigint {
+  const limbs = packBytes(out, RESULT_BINDING_LIMBS);
+  let h = BigInt(out.length);
+  for (let c = 0; c < RESULT_BINDING_CHUNKS; c++) {
+    h = hash([h, ...limbs.slice(c * LIMBS_PER_CHUNK, (c + 1) * LIMBS_PER_CHUNK)]);
+  }
+  return hash([h]);
+}
+
+interface PoseidonCosts {
+  /** ms per 1 KiB result digest, per implementation. */
+  digest: Record<'wasm' | 'circomlibjs', number>;
+  /** ms per batch root (16 leaves), per implementation. */
+  root: Record<'wasm' | 'circomlibjs', number>;
+}
+
+async function measurePoseidon(): Promise<PoseidonCosts> {
+  const { impl, hash: wasm } = await getPoseidonImpl();
+  if (impl !== 'wasm') throw new Error('the WASM Poseidon did not load; nothing to compare');
+  const ref = await buildCircomlibPoseidon();
+  const x16 = Array.from({ length: 16 }, (_, i) => BigInt(i) * 0x1234567890abcdefn);
+  const outs = Array.from({ length: 8 }, (_, i) => output(i));
+  for (const o of outs) if (digestWith(wasm, o) !== digestWith(ref, o)) throw new Error('digests differ');
+  const leaves = outs.flatMap((o, i) =>
+    [i, i + 8].map((t) => ({ taskId: BigInt(t + 1), digest: digestWith(wasm, o) })),
+  );
+  const rootWith = (hash: PoseidonHash) => {
+    const nodes = [0, 1].map((n) =>
+      hash(leaves.slice(n * 8, n * 8 + 8).flatMap((l) => [l.taskId, l.digest])),
+    );
+    return hash(nodes);
+  };
+  if (rootWith(ref) !== (await batchRoot(leaves))) throw new Error('batch roots differ');
+  const row = (name: string, w: number, r: number, unit: 'us' | 'ms') => {
+    const f = unit === 'us' ? 1000 : 1;
+    console.log(
+      `  ${name.padEnd(26)} ${(w * f).toFixed(unit === 'us' ? 1 : 3).padStart(10)} ${(r * f).toFixed(unit === 'us' ? 1 : 3).padStart(12)} ${unit}  ${(r / w).toFixed(1)}x`,
+    );
+  };
+  const costs: PoseidonCosts = { digest: { wasm: 0, circomlibjs: 0 }, root: { wasm: 0, circomlibjs: 0 } };
+  console.log(`\nPoseidon: medians of ${runs} runs; baseline circomlibjs buildPoseidon, same run`);
+  console.log(`  ${''.padEnd(26)} ${'wasm'.padStart(10)} ${'circomlibjs'.padStart(12)}     speed-up`);
+  for (const n of [1, 2, 16]) {
+    const xs = x16.slice(0, n);
+    row(
+      `Poseidon(${n})`,
+      timeSync(300, () => wasm(xs)),
+      timeSync(60, () => ref(xs)),
+      'us',
+    );
+  }
+  costs.digest.wasm = timeSync(40, (i) => digestWith(wasm, outs[i % 8] as Uint8Array));
+  costs.digest.circomlibjs = timeSync(10, (i) => digestWith(ref, outs[i % 8] as Uint8Array));
+  row('commitOutput (1 KiB)', costs.digest.wasm, costs.digest.circomlibjs, 'ms');
+  costs.root.wasm = timeSync(40, () => rootWith(wasm));
+  costs.root.circomlibjs = timeSync(10, () => rootWith(ref));
+  row('batch root (16 leaves)', costs.root.wasm, costs.root.circomlibjs, 'ms');
+  return costs;
+}
+
+async function measure(prover: Prover, label: string, costs: PoseidonCosts) {
   const verifier = await createVerifier();
   // Warm up: first proof per circuit pays JIT and curve set-up.
   const rb = await prover.proveResultBinding({ taskId: 't', seed: 1, output: output(0), ...who, nonce: 'w' });
@@ -87,6 +177,9 @@ async function measure(prover: Prover, label: string) {
       },
     },
   };
+  // In the job flow the orchestrator also recomputes each result's Poseidon digest from the bytes
+  // it received (dispatch/proof-check.ts, batch-check.ts): a per-task cost no batching removes.
+  const digestMs = await timeIt(runs * 8, (i) => resultDigestOf(output(i)));
   const verify: Record<string, number> = {};
   for (const [name, req] of Object.entries(requests)) {
     await verifier.verify(req);
@@ -100,6 +193,7 @@ async function measure(prover: Prover, label: string) {
   console.log(
     `  verify result_binding ${verify.result_binding?.toFixed(1)}  poseidon_chain ${verify.poseidon_chain?.toFixed(1)}  result_batch ${verify.result_batch?.toFixed(1)}`,
   );
+  console.log(`  digest per result (orchestrator side, 1 KiB output) ${digestMs.toFixed(2)}`);
   console.log('  K    proofs  prove ms/task  verify ms/task  prove vs K=1  (targets at K=64: <=20, <=1)');
   for (const k of [1, 16, 64]) {
     const proofs = k === 1 ? 1 : Math.ceil(k / BATCH_SIZE);
@@ -109,14 +203,29 @@ async function measure(prover: Prover, label: string) {
       `  ${String(k).padEnd(4)} ${String(proofs).padEnd(7)} ${prove.toFixed(1).padStart(13)} ${ver.toFixed(2).padStart(15)} ${(proveRb / prove).toFixed(1).padStart(12)}x`,
     );
   }
+  // The orchestrator's whole per-task check: its share of one pairing check, plus recomputing the
+  // task's result digest (and, for a batch, its share of the root), with either Poseidon.
+  console.log('  orchestrator verify ms/task = pairing share + digest (+ root share)');
+  console.log('  K    pairing   +wasm digest   +circomlibjs digest   ratio');
+  for (const k of [1, 16]) {
+    const pairing = k === 1 ? (verify.result_binding as number) : (verify.result_batch as number) / k;
+    const total = (impl: 'wasm' | 'circomlibjs') =>
+      pairing + costs.digest[impl] + (k === 1 ? 0 : costs.root[impl] / k);
+    console.log(
+      `  ${String(k).padEnd(4)} ${pairing.toFixed(2).padStart(7)} ${total('wasm').toFixed(2).padStart(14)} ${total('circomlibjs').toFixed(2).padStart(21)}   ${(total('circomlibjs') / total('wasm')).toFixed(1)}x`,
+    );
+  }
 }
 
-const pooled = await createProver();
-await measure(pooled, 'prover thread + ffjavascript thread pool (default)');
-await pooled.close();
-if (values.single) {
-  const single = await createProver({ curveThreads: false });
-  await measure(single, 'prover thread, single-threaded curve');
-  await single.close();
+const costs = await measurePoseidon();
+if (!values['poseidon-only']) {
+  const pooled = await createProver();
+  await measure(pooled, 'prover thread + ffjavascript thread pool (default)', costs);
+  await pooled.close();
+  if (values.single) {
+    const single = await createProver({ curveThreads: false });
+    await measure(single, 'prover thread, single-threaded curve', costs);
+    await single.close();
+  }
 }
 await terminateCurves();

@@ -101,6 +101,9 @@ try {
   await page.getByRole('button', { name: 'Start contributing' }).click();
   const state = () => page.locator('#status').getAttribute('data-state');
   await until(async () => (await state()) === 'working');
+  // CPU limit 100%: the page runs one task slot per core (worker/browser/slots.ts).
+  const opened = /session open: (\d+) task slot/.exec((await page.locator('#log').textContent()) ?? '');
+  const slots = Number(opened?.[1] ?? 1);
   await measure('page, GPU on (WebGPU, SwiftShader)');
   await page.getByLabel('Use the graphics card (WebGPU) when available').uncheck();
   await Bun.sleep(500);
@@ -109,13 +112,20 @@ try {
   await page.getByRole('button', { name: 'Pause' }).click();
   await until(async () => (await state()) === 'paused');
 
-  const worker = new HeadlessWorker({ orchestrator: orchestrator.multiaddrs[0], gpu: 'off', concurrency: 1 });
+  // Same concurrency as the page's slots, so both sides may run as many tasks at once.
+  const worker = new HeadlessWorker({
+    orchestrator: orchestrator.multiaddrs[0],
+    gpu: 'off',
+    concurrency: slots,
+  });
   await worker.start();
   await measure('headless Bun worker, CPU thread (baseline)');
   await worker.stop();
 
   const baseline = rows.at(-1)?.tasksPerSec ?? Number.NaN;
-  console.log(`\n${TASKS} matmul-f32 tasks of ${SIZE}x${SIZE}, redundancy 1, median of ${RUNS} runs`);
+  console.log(
+    `\n${TASKS} matmul-f32 tasks of ${SIZE}x${SIZE}, redundancy 1, ${slots} task slot(s) each, median of ${RUNS} runs`,
+  );
   for (const row of rows) {
     console.log(
       `${row.name.padEnd(44)} ${row.tasksPerSec.toFixed(1).padStart(7)} tasks/s  x${(row.tasksPerSec / baseline).toFixed(2)}`,

@@ -42,8 +42,21 @@ export interface OrchestratorConfig {
 }
 
 export interface WorkerConfig {
-  /** Multiaddr (with /p2p/<id>) of the orchestrator to serve. */
-  orchestrator: string;
+  /** Multiaddrs (with /p2p/<id>) of the orchestrators to serve; sessions share the slots. */
+  orchestrators: string[];
+  /** Find orchestrators through Kad-DHT provider records (needs `bootstrap`) and serve them too. */
+  discover: boolean;
+  /** Mesh peers (multiaddrs with /p2p/<id>) the DHT search starts from. */
+  bootstrap: string[];
+  /** How often discovery looks again for orchestrators not yet served (0: only at start). */
+  discoverIntervalMs: number;
+  /** How long one discovery search may take. */
+  discoverTimeoutMs: number;
+  /**
+   * Local proving keys, for `proverArtifacts: 'local'` (SHARDMESH_ARTIFACTS_DIR); undefined = the
+   * committed development artifacts (circuits/artifacts). By default keys come from the orchestrator.
+   */
+  artifactsDir: string | undefined;
   /** Tasks computed at once. */
   concurrency: number;
   /** Per-task time limit. */
@@ -86,6 +99,37 @@ export const ENGINE_DEFAULTS = {
   checkDigest: true,
 } as const;
 
+/**
+ * Mesh (digest log gossip) tuning defaults, used by orchestrator/mesh/replicator.ts and
+ * services.ts; bench/mesh-processes.bench.ts measures them (docs/mesh.md, "Performance").
+ *
+ * - batchMs: longest a record waits for its batch. Every record's latency includes up to this,
+ *   so it bounds the p99 from below; smaller means more, smaller GossipSub messages.
+ * - maxBatch: records per published batch (a full batch leaves at once).
+ * - publishGapMs: pause between consecutive publishes of one origin (GossipSub has no
+ *   backpressure).
+ * - syncIntervalMs: anti-entropy period (one random peer's heads).
+ * - signaturePolicy / meshDegree: GossipSub's message signing and D (its own defaults: StrictSign,
+ *   D=6). Peers with different signature policies refuse each other's messages: changing it is a
+ *   mesh-wide, versioned change (bump LOG_TOPIC).
+ */
+export const MESH_DEFAULTS = {
+  /**
+   * Log topic version 2 (compressed batches) made this a versioned change: records are signed by
+   * their origin and checked by the validators, so GossipSub's envelope signature only added one
+   * sign and one verify per message; D=3 cuts duplicate deliveries (~p99 195 ms vs 1,081 ms at
+   * D=6 signed, bench/mesh-processes.bench.ts, session 1). Anti-entropy covers what a thin mesh misses.
+   */
+  signaturePolicy: 'StrictNoSign',
+  meshDegree: 3,
+  batchMs: 50,
+  maxBatch: 64,
+  publishGapMs: 5,
+  syncIntervalMs: 5_000,
+  syncPageSize: 500,
+  syncTimeoutMs: 5_000,
+} as const;
+
 const env = (name: string): string | undefined => {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : value;
@@ -126,13 +170,37 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
   };
 }
 
-export function resolveWorkerConfig(opts: Partial<WorkerConfig> & { orchestrator?: string }): WorkerConfig {
-  const orchestrator = opts.orchestrator ?? env('SHARDMESH_ORCHESTRATOR');
-  if (orchestrator === undefined) {
-    throw new Error('no orchestrator address: pass --orchestrator <multiaddr> or set SHARDMESH_ORCHESTRATOR');
+/**
+ * `orchestrator` (one address) is kept for callers that serve one orchestrator; it is merged
+ * into `orchestrators`. SHARDMESH_ORCHESTRATOR and SHARDMESH_BOOTSTRAP take comma-separated lists.
+ */
+export function resolveWorkerConfig(
+  opts: Partial<WorkerConfig> & { orchestrator?: string | undefined },
+): WorkerConfig {
+  const listed = [
+    ...(opts.orchestrator === undefined ? [] : [opts.orchestrator]),
+    ...(opts.orchestrators ?? []),
+  ];
+  const orchestrators = [
+    ...new Set(listed.length > 0 ? listed : (env('SHARDMESH_ORCHESTRATOR')?.split(',') ?? [])),
+  ];
+  const discover = opts.discover ?? env('SHARDMESH_DISCOVER') === '1';
+  const bootstrap = opts.bootstrap ?? env('SHARDMESH_BOOTSTRAP')?.split(',') ?? [];
+  if (orchestrators.length === 0 && !discover) {
+    throw new Error(
+      'no orchestrator address: pass --orchestrator <multiaddr> (repeatable), --discover --bootstrap <multiaddr>, or set SHARDMESH_ORCHESTRATOR',
+    );
+  }
+  if (discover && bootstrap.length === 0 && orchestrators.length === 0) {
+    throw new Error('--discover needs a peer to search from: pass --bootstrap <multiaddr> or --orchestrator');
   }
   return {
-    orchestrator,
+    orchestrators,
+    discover,
+    bootstrap,
+    discoverIntervalMs: opts.discoverIntervalMs ?? envInt('SHARDMESH_DISCOVER_INTERVAL_MS', 60_000),
+    discoverTimeoutMs: opts.discoverTimeoutMs ?? 5_000,
+    artifactsDir: opts.artifactsDir ?? env('SHARDMESH_ARTIFACTS_DIR'),
     concurrency: opts.concurrency ?? envInt('SHARDMESH_WORKER_CONCURRENCY', 2),
     taskTimeoutMs: opts.taskTimeoutMs ?? envInt('SHARDMESH_TASK_TIMEOUT_MS', 60_000),
     preprocessor: opts.preprocessor ?? (env('SHARDMESH_PREPROCESSOR') === 'js' ? 'js' : 'wasm'),

@@ -20,6 +20,7 @@ import { OrchestratorMesh, type OrchestratorMeshOptions } from './mesh/orchestra
 import type { MeshNodeOptions } from './mesh/services.ts';
 import { createNode } from './p2p/create-node.ts';
 import { loadOrCreateNodeKey } from './p2p/node-key.ts';
+import { relayedWebRtcAddrs } from './p2p/relay-peers.ts';
 import { ArtifactServer } from './proofs/artifact-server.ts';
 import { KeyVersions } from './proofs/key-versions.ts';
 
@@ -100,7 +101,9 @@ export class Orchestrator {
       onWorkAdded: () => dispatcher.kick(),
       workerCount: () => dispatcher.workerCount,
       multiaddrs: () => this.multiaddrs,
+      browserPeers: () => (this.node === undefined ? [] : relayedWebRtcAddrs(this.node)),
       log: this.log,
+      keyVersions,
     });
     this.server = Bun.serve({
       hostname: config.httpHost,

@@ -49,6 +49,13 @@ export const ErrorCode = {
   ProofArtifactMismatch: 'PROOF_ARTIFACT_MISMATCH',
   ProofBadInput: 'PROOF_BAD_INPUT',
   ProverFailed: 'PROVER_FAILED',
+  // batched proofs (orchestrator/dispatch/batch-check.ts)
+  ProofBatchMalformed: 'PROOF_BATCH_MALFORMED',
+  ProofBatchNotMember: 'PROOF_BATCH_NOT_MEMBER',
+  ProofBatchLeafMismatch: 'PROOF_BATCH_LEAF_MISMATCH',
+  ProofBatchForeignLeaf: 'PROOF_BATCH_FOREIGN_LEAF',
+  ProofBatchMixedJobs: 'PROOF_BATCH_MIXED_JOBS',
+  ProofBatchRootMismatch: 'PROOF_BATCH_ROOT_MISMATCH',
   // mesh: the verified-digest log (orchestrator/mesh/)
   LogMalformed: 'LOG_MALFORMED',
   LogBadHash: 'LOG_BAD_HASH',

@@ -85,22 +85,37 @@ export class FrameChannel {
   /** Yields incoming frames (or their decoding errors) until the stream ends or `signal` fires. */
   async *incoming(opts: { signal?: AbortSignal } = {}): AsyncGenerator<Incoming> {
     const buffer = new Uint8ArrayList();
-    for await (const chunk of this.stream) {
-      if (opts.signal?.aborted) throw new AbortError();
-      buffer.append(chunk instanceof Uint8Array ? chunk : chunk.subarray());
-      while (buffer.byteLength >= FRAME_PREFIX_BYTES) {
-        const total = peekFrameLength(buffer.subarray(0, FRAME_PREFIX_BYTES), {
-          maxPayloadBytes: this.maxPayloadBytes,
-        });
-        if (typeof total !== 'number') {
-          yield { error: total };
-          return; // framing lost: nothing after this point can be trusted to line up
+    const chunks = this.stream[Symbol.asyncIterator]();
+    let ended = false;
+    try {
+      while (true) {
+        // Raced with the signal: an idle peer sends nothing, and waiting for its next chunk would
+        // hold the reader (and an orchestrator's stop()) open forever.
+        const next = await untilAborted(chunks.next(), opts.signal);
+        if (next.done === true) {
+          ended = true;
+          return;
         }
-        if (buffer.byteLength < total) break;
-        const bytes = buffer.subarray(0, total);
-        buffer.consume(total);
-        yield await this.decode(bytes, opts.signal);
+        const chunk = next.value;
+        buffer.append(chunk instanceof Uint8Array ? chunk : chunk.subarray());
+        while (buffer.byteLength >= FRAME_PREFIX_BYTES) {
+          const total = peekFrameLength(buffer.subarray(0, FRAME_PREFIX_BYTES), {
+            maxPayloadBytes: this.maxPayloadBytes,
+          });
+          if (typeof total !== 'number') {
+            yield { error: total };
+            return; // framing lost: nothing after this point can be trusted to line up
+          }
+          if (buffer.byteLength < total) break;
+          const bytes = buffer.subarray(0, total);
+          buffer.consume(total);
+          yield await this.decode(bytes, opts.signal);
+        }
       }
+    } finally {
+      // As `for await` would: an early exit (framing lost, the consumer stopped, abort) releases
+      // the stream's reader. Not awaited: it may wait for a read still pending on an idle peer.
+      if (!ended) chunks.return?.()?.catch(() => {});
     }
   }
 
@@ -188,10 +203,10 @@ function drainSignal(frames: QueuedFrame[]): { signal?: AbortSignal } {
 }
 
 /** Waits for `work`, or rejects with AbortError once `signal` fires. */
-function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
   if (signal.aborted) return Promise.reject(new AbortError());
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new AbortError());
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

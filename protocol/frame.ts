@@ -9,6 +9,7 @@
  * the header itself is not covered by any digest (the transport's AEAD protects it in transit).
  */
 
+import { checkBatchLayout, verifyBatchDigests } from './batch.ts';
 import { ErrorCode, FrameError, throwIfAborted } from './errors.ts';
 import { sha256Hex } from './hex.ts';
 import {
@@ -159,6 +160,8 @@ export async function encodeFrame(
     payloadSha256: PENDING_DIGEST,
   });
   checkResultLength(header, payloadLength);
+  checkBatchLayout(header, payloadLength);
+  // Batch entries' own digests are not re-hashed here: the builders computed them (the decoder checks).
   header.payloadSha256 = await payloadDigest(payload, signal);
   checkResultDigest(header, payloadLength, header.payloadSha256);
 
@@ -212,6 +215,7 @@ export async function decodeFrame(bytes: Uint8Array, opts: DecodeFrameOptions = 
     });
   }
   checkResultLength(header, payloadLength);
+  checkBatchLayout(header, payloadLength);
   const payload = bytes.subarray(headerEnd);
   const digest = await payloadDigest(payload, signal);
   if (digest !== header.payloadSha256) {
@@ -220,5 +224,6 @@ export async function decodeFrame(bytes: Uint8Array, opts: DecodeFrameOptions = 
     });
   }
   checkResultDigest(header, payloadLength, digest);
+  await verifyBatchDigests(header, payload, signal === undefined ? {} : { signal });
   return { header, payload };
 }

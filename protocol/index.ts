@@ -1,5 +1,12 @@
 /** Public surface of protocol/: what the orchestrator and every worker import. Web-standard APIs only. */
 
+export {
+  type BatchFrame,
+  buildResultsFrames,
+  buildTasksFrames,
+  entryBytes,
+  type ResultsBatch,
+} from './batch.ts';
 export * from './errors.ts';
 export {
   type DecodeFrameOptions,

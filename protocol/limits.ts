@@ -29,3 +29,9 @@ export const MAX_PULL = 64;
 
 /** Deepest nesting accepted inside opaque JSON fields (`params`, `proof`). */
 export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Most entries in one batch frame (`tasks`: leases; `results`: acks, results and failures each).
+ * The 16 KiB header limit usually binds first: senders split batches (protocol/batch.ts).
+ */
+export const MAX_BATCH_ENTRIES = 64;

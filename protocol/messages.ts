@@ -41,6 +41,8 @@ export interface HelloHeader extends FrameHeaderBase {
   workerId: string;
   capabilities: WorkerCapabilities;
   userAgent: string;
+  /** The worker reads `tasks` frames and may send `results` frames (protocol/batch.ts). */
+  batchFrames?: boolean;
 }
 
 /** orchestrator -> worker: answer to hello, with the timings the worker must honour. */
@@ -50,6 +52,8 @@ export interface WelcomeHeader extends FrameHeaderBase {
   leaseMs: number;
   heartbeatMs: number;
   maxPayloadBytes: number;
+  /** Answer to hello.batchFrames: both sides may now send batch frames. Absent = single frames only. */
+  batchFrames?: boolean;
 }
 
 /** orchestrator -> worker: one leased replica. Payload = task input. */
@@ -136,9 +140,43 @@ export type FrameHeader =
   | ResultHeader
   | FailureHeader
   | RefusalHeader
-  | PullHeader;
+  | PullHeader
+  | TasksHeader
+  | ResultsHeader;
 
 export type FrameType = FrameHeader['type'];
+
+/** Where one entry's bytes lie in a batch frame's payload: entries tile the payload in order. */
+export interface BatchSlice {
+  offset: number;
+  length: number;
+}
+
+/** One replica of a `tasks` frame: a task header's fields, its payload's place and SHA-256. */
+export type TaskEntry = Omit<TaskHeader, keyof FrameHeaderBase | 'type'> & BatchSlice & { sha256: string };
+
+/** One result of a `results` frame; its slice is the output (length = outputLength, SHA-256 = resultDigest). */
+export type ResultEntry = Omit<ResultHeader, keyof FrameHeaderBase | 'type' | 'proof'> & BatchSlice;
+
+/** One failure of a `results` frame (no payload). */
+export type FailureEntry = Omit<FailureHeader, keyof FrameHeaderBase | 'type'>;
+
+/** orchestrator -> worker: the leases of one transaction. Payload = their inputs, concatenated. */
+export interface TasksHeader extends FrameHeaderBase {
+  type: 'tasks';
+  tasks: TaskEntry[];
+}
+
+/**
+ * worker -> orchestrator: what one turn of the task loop finished: acks, results (outputs
+ * concatenated in the payload; a result with a proof goes on its own `result` frame), failures.
+ */
+export interface ResultsHeader extends FrameHeaderBase {
+  type: 'results';
+  acks: string[];
+  results: ResultEntry[];
+  failures: FailureEntry[];
+}
 
 /** Every frame type, for exhaustive tests and dispatch tables. */
 export const FRAME_TYPES = [
@@ -151,6 +189,8 @@ export const FRAME_TYPES = [
   'failure',
   'refusal',
   'pull',
+  'tasks',
+  'results',
 ] as const satisfies readonly FrameType[];
 
 /** The header of one frame type. */

@@ -15,6 +15,11 @@ export const TaskKind = {
   hashReduce: 'hash-reduce-u32',
   /** Researcher-supplied WGSL: NOT exact (may use transcendentals); agree only within one adapter class. */
   customWgsl: 'custom-wgsl',
+  /**
+   * Field-native: a Poseidon hash chain from (taskId, seed), no kernel and no payload; the
+   * poseidon_chain circuit recomputes it, so its proofs attest the result (docs/proofs.md).
+   */
+  poseidonChain: 'poseidon-chain',
 } as const;
 export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind];
 

@@ -7,7 +7,13 @@
 
 import { ErrorCode, FrameError } from './errors.ts';
 import { SHA256_HEX_PATTERN } from './hex.ts';
-import { MAX_HEARTBEAT_REPLICAS, MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, MAX_PULL } from './limits.ts';
+import {
+  MAX_BATCH_ENTRIES,
+  MAX_HEARTBEAT_REPLICAS,
+  MAX_JSON_DEPTH,
+  MAX_PAYLOAD_BYTES,
+  MAX_PULL,
+} from './limits.ts';
 import type { FrameHeader, FrameType, HeaderOf, JsonObject, JsonValue } from './messages.ts';
 
 /** Ids (worker, job, task, replica, orchestrator; libp2p peer ids fit) and task kind strings. */
@@ -145,46 +151,60 @@ const capabilities = object({
   limits: optional(object({ timeoutMs: positive, maxPayloadBytes: positive, maxOutputBytes: positive })),
 });
 
+const taskFields = {
+  jobId: id,
+  taskId: id,
+  replicaId: id,
+  kind: id,
+  seed: u32,
+  attempt: positive,
+  leaseExpiresAt: nonNegative,
+  params: jsonObject,
+  proof: optional(object({ circuit: id, nonce: id })),
+};
+const resultFields = {
+  jobId: id,
+  taskId: id,
+  replicaId: id,
+  kind: id,
+  seed: u32,
+  resultDigest: sha256,
+  outputLength: nonNegative,
+  elapsedMs: finiteAtLeast(0),
+};
+const failureFields = {
+  jobId: id,
+  taskId: id,
+  replicaId: id,
+  error: object({ code: string, message: string }),
+};
+/** Place of an entry's bytes in a batch payload; protocol/batch.ts checks they tile it. */
+const slice = { offset: int(0, MAX_PAYLOAD_BYTES), length: int(0, MAX_PAYLOAD_BYTES) };
+
 const schemas = {
-  hello: header('hello', { workerId: id, capabilities, userAgent: string }),
+  hello: header('hello', { workerId: id, capabilities, userAgent: string, batchFrames: optional(boolean) }),
   welcome: header('welcome', {
     orchestratorId: id,
     leaseMs: positive,
     heartbeatMs: positive,
     maxPayloadBytes: int(1, MAX_PAYLOAD_BYTES),
+    batchFrames: optional(boolean),
   }),
-  task: header('task', {
-    jobId: id,
-    taskId: id,
-    replicaId: id,
-    kind: id,
-    seed: u32,
-    attempt: positive,
-    leaseExpiresAt: nonNegative,
-    params: jsonObject,
-    proof: optional(object({ circuit: id, nonce: id })),
-  }),
+  task: header('task', taskFields),
   ack: header('ack', { replicaId: id }),
   heartbeat: header('heartbeat', { replicaIds: arrayOf(id, MAX_HEARTBEAT_REPLICAS) }),
-  result: header('result', {
-    jobId: id,
-    taskId: id,
-    replicaId: id,
-    kind: id,
-    seed: u32,
-    resultDigest: sha256,
-    outputLength: nonNegative,
-    elapsedMs: finiteAtLeast(0),
-    proof: optional(jsonObject),
-  }),
-  failure: header('failure', {
-    jobId: id,
-    taskId: id,
-    replicaId: id,
-    error: object({ code: string, message: string }),
-  }),
+  result: header('result', { ...resultFields, proof: optional(jsonObject) }),
+  failure: header('failure', failureFields),
   refusal: header('refusal', { replicaId: optional(id), code: string, message: string }),
   pull: header('pull', { max: int(1, MAX_PULL) }),
+  tasks: header('tasks', {
+    tasks: arrayOf(object({ ...taskFields, ...slice, sha256 }), MAX_BATCH_ENTRIES),
+  }),
+  results: header('results', {
+    acks: arrayOf(id, MAX_BATCH_ENTRIES),
+    results: arrayOf(object({ ...resultFields, ...slice }), MAX_BATCH_ENTRIES),
+    failures: arrayOf(object(failureFields), MAX_BATCH_ENTRIES),
+  }),
 } satisfies { [T in FrameType]: Check<HeaderOf<T>> };
 
 // The other direction: every declared header type is producible by its schema (no field the

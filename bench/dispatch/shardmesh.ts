@@ -7,7 +7,7 @@
  *   which is how they really run.
  * A job counts as finished when its SSE stream (what `shardmesh submit --wait` follows) says done.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../../orchestrator/cli/api-client.ts';
@@ -23,6 +23,23 @@ export interface BenchMesh {
   mode: MeshMode;
   api: ApiClient;
   stop: () => Promise<void>;
+  /**
+   * CPU time (user + system, ms) used so far by the orchestrator and by the workers (processes
+   * mode only). Per task it is the figure that load from other processes on the machine does not
+   * distort, unlike tasks/s.
+   */
+  cpuMs?: () => { orchestrator: number; workers: number };
+}
+
+/** utime + stime of a process from /proc (Linux), in ms; 0 where /proc is not there. */
+function procCpuMs(pid: number): number {
+  try {
+    // Fields after the command name: state is field 3, utime 14 and stime 15 (1-based).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
 }
 
 export interface MeshOptions {
@@ -90,7 +107,11 @@ async function startProcesses(opts: MeshOptions): Promise<BenchMesh> {
     children.push(...workers);
     const api = new ApiClient(orchestrator.ready.http as string, createApiKey(dataDir, 'bench').token);
     await waitForWorkers(api, opts.workers, opts.signal);
-    return { mode: 'processes', api, stop };
+    const cpuMs = () => ({
+      orchestrator: procCpuMs(orchestrator.proc.pid),
+      workers: workers.reduce((sum, w) => sum + procCpuMs(w.proc.pid), 0),
+    });
+    return { mode: 'processes', api, stop, cpuMs };
   } catch (err) {
     await stop();
     throw err;
@@ -110,6 +131,8 @@ export interface JobRun {
   ms: number;
   done: number;
   replicas: number;
+  /** CPU ms the orchestrator and the workers spent during the job, when the mesh can tell. */
+  cpu?: { orchestrator: number; workers: number };
 }
 
 /** Submits one job over REST and follows its SSE stream until done: the time between the two. */
@@ -121,6 +144,7 @@ export async function runJob(
   signal?: AbortSignal,
 ): Promise<JobRun> {
   const signalOpt = signal === undefined ? {} : { signal };
+  const cpuBefore = mesh.cpuMs?.();
   const started = performance.now();
   const { jobId } = await mesh.api.submit(jobBody(tasks, redundancy, quorum), signalOpt);
   const job = await mesh.api.waitForJob(jobId, signalOpt);
@@ -128,5 +152,18 @@ export async function runJob(
   if (job.counts.done !== tasks.length) {
     throw new Error(`job ${jobId} ended with ${job.counts.done}/${tasks.length} tasks done`);
   }
-  return { ms, done: job.counts.done, replicas: job.replicas.submitted };
+  const cpuAfter = mesh.cpuMs?.();
+  const cpu =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : {
+          orchestrator: cpuAfter.orchestrator - cpuBefore.orchestrator,
+          workers: cpuAfter.workers - cpuBefore.workers,
+        };
+  return {
+    ms,
+    done: job.counts.done,
+    replicas: job.replicas.submitted,
+    ...(cpu === undefined ? {} : { cpu }),
+  };
 }

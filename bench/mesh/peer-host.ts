@@ -3,12 +3,14 @@
  * GossipSub + SQLite) on 127.0.0.1 and obeys JSON-line commands on stdin, answering on stdout.
  * Hosting all ten peers in one child gives the in-process baseline; one peer per child gives
  * the multi-process figure, with the same code measuring both.
- *   bun bench/mesh/peer-host.ts --dir DIR --names n0,n1 [--nosign] [--degree D]
+ *   bun bench/mesh/peer-host.ts --dir DIR --names n0,n1 [--nosign | --sign] [--degree D] [--batch-ms MS]
+ *     [--gap-ms MS] [--heartbeat-ms MS]
  * Times are wall-clock ms as performance.timeOrigin + performance.now() (sub-ms, one system
  * clock shared by every process on this machine).
  */
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
+import { MESH_DEFAULTS } from '../../orchestrator/config.ts';
 import type { MeshNodeOptions } from '../../orchestrator/mesh/services.ts';
 import { type LogPeer, startPeer, taskInput } from '../../tests/mesh/peers.ts';
 import type { HostCommand, HostReply } from './protocol.ts';
@@ -18,7 +20,11 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     names: { type: 'string' },
     nosign: { type: 'boolean', default: false },
+    sign: { type: 'boolean', default: false },
     degree: { type: 'string' },
+    'batch-ms': { type: 'string' },
+    'gap-ms': { type: 'string' },
+    'heartbeat-ms': { type: 'string' },
   },
 });
 if (values.dir === undefined || values.names === undefined) throw new Error('--dir and --names are required');
@@ -35,8 +41,16 @@ const mesh: MeshNodeOptions = {
   relay: false,
   gossipTuning: {
     ...(values.nosign ? { signaturePolicy: 'StrictNoSign' as const } : {}),
+    ...(values.sign ? { signaturePolicy: 'StrictSign' as const } : {}),
     ...(values.degree ? { meshDegree: Number(values.degree) } : {}),
+    ...(values['heartbeat-ms'] ? { heartbeatMs: Number(values['heartbeat-ms']) } : {}),
   },
+};
+// Unset flags leave the replicator's defaults (orchestrator/config.ts MESH_DEFAULTS).
+const pacing = {
+  // startPeer's own default is the tests' 20 ms: the bench measures the product default.
+  batchMs: values['batch-ms'] ? Number(values['batch-ms']) : MESH_DEFAULTS.batchMs,
+  ...(values['gap-ms'] ? { publishGapMs: Number(values['gap-ms']) } : {}),
 };
 
 const peers = new Map<string, LogPeer>();
@@ -47,7 +61,7 @@ let publisherOrigin: string | undefined;
 let cpuAtStart = process.cpuUsage();
 
 for (const name of values.names.split(',')) {
-  const peer = await startPeer(values.dir, name, { batchMs: 50, syncIntervalMs: 0, mesh });
+  const peer = await startPeer(values.dir, name, { ...pacing, syncIntervalMs: 0, mesh });
   peers.set(name, peer);
   const times: number[] = [];
   received.set(name, times);

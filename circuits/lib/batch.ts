@@ -44,3 +44,22 @@ export async function batchRoot(leaves: readonly BatchLeaf[]): Promise<bigint> {
   }
   return poseidon(nodes);
 }
+
+/**
+ * The nonce a batch proof binds: every replica nonce of the batch, in leaf order. Each replica
+ * nonce is issued by the orchestrator with one lease, so the batch nonce names exactly this set
+ * and order of leases; the orchestrator rebuilds it from its own records.
+ */
+export function batchNonce(replicaNonces: readonly string[]): string {
+  return `batch:${replicaNonces.join(':')}`;
+}
+
+/**
+ * What a batch proof carries besides the proof (the `batch` field of the result frame's `proof`):
+ * the replicas it covers, in leaf order, and the Poseidon digest claimed for each (decimal). Every
+ * result frame of the batch carries the same object; the orchestrator verifies it once.
+ */
+export interface BatchListing {
+  replicas: string[];
+  digests: string[];
+}

@@ -13,6 +13,20 @@ export interface ResultLine {
   output?: string;
 }
 
+export interface VerificationKeyInfo {
+  circuit: string;
+  version: number;
+  vkeySha256: string;
+  zkeySha256: string;
+  wasmSha256: string;
+}
+
+export interface VerificationKeyState {
+  circuit: string;
+  version: number;
+  active: boolean;
+}
+
 type Query = Record<string, string | number | undefined>;
 
 export class ApiClient {
@@ -84,6 +98,24 @@ export class ApiClient {
 
   workers(signal?: AbortSignal): Promise<{ connected: number; workers: WorkerInfo[] }> {
     return this.json('GET', '/v1/workers', { signal });
+  }
+
+  // Verification-key versions (orchestrator/http/routes/verification-keys.ts).
+  verificationKeys(signal?: AbortSignal): Promise<{ versions: VerificationKeyInfo[]; development: boolean }> {
+    return this.json('GET', '/v1/verification-keys', { signal });
+  }
+
+  addVerificationKey(circuit: string, version: number, signal?: AbortSignal): Promise<VerificationKeyState> {
+    return this.json('POST', '/v1/verification-keys', { body: { circuit, version }, signal });
+  }
+
+  retireVerificationKey(
+    circuit: string,
+    version: number,
+    signal?: AbortSignal,
+  ): Promise<VerificationKeyState> {
+    const path = `/v1/verification-keys/${encodeURIComponent(circuit)}/${version}/retire`;
+    return this.json('POST', path, { signal });
   }
 
   /** Follows the job's Server-Sent Events until it ends, reporting each progress snapshot. */

@@ -8,6 +8,7 @@ import { registerJobCommands } from './commands/jobs.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerLogCommands } from './commands/log.ts';
 import { registerServeCommands } from './commands/serve.ts';
+import { registerVkeysCommands } from './commands/vkeys.ts';
 import { log } from './output.ts';
 
 const program = new Command('shardmesh').description('Shardmesh: a verifiable compute mesh').version('0.1.0');
@@ -18,6 +19,7 @@ registerDlqCommands(program);
 registerKeyCommands(program);
 registerCeremonyCommand(program);
 registerLogCommands(program);
+registerVkeysCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   const code = (err as { code?: unknown }).code;

@@ -12,7 +12,7 @@ CREATE INDEX proof_nonces_replica ON proof_nonces (replica_id);
 
 CREATE INDEX replicas_live_expiry ON replicas (lease_expires_at) WHERE state IN ('leased', 'acked');
 
-CREATE INDEX replicas_task ON replicas (task_id, round, state);
+CREATE INDEX replicas_task_round ON replicas (task_id, round);
 
 CREATE UNIQUE INDEX replicas_task_worker ON replicas (task_id, round, worker_id)
   WHERE state NOT IN ('expired', 'failed');
@@ -93,7 +93,9 @@ CREATE TABLE jobs (
   replicas_rejected INTEGER NOT NULL DEFAULT 0,
   replicas_expired INTEGER NOT NULL DEFAULT 0,
   replicas_failed INTEGER NOT NULL DEFAULT 0
-, proof_circuit TEXT CHECK (proof_circuit IS NULL OR proof_circuit = 'result_binding'));
+, proof_circuit TEXT CHECK (
+  proof_circuit IS NULL OR proof_circuit IN ('result_binding', 'poseidon_chain', 'result_batch')
+));
 
 CREATE TABLE proof_nonces (
   nonce TEXT PRIMARY KEY,
@@ -101,6 +103,14 @@ CREATE TABLE proof_nonces (
   issued_at INTEGER NOT NULL,
   used_at INTEGER
 );
+
+CREATE TABLE proof_refs (
+  replica_id TEXT PRIMARY KEY REFERENCES replicas (id) ON DELETE CASCADE,
+  circuit TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 0),
+  proof_hash TEXT NOT NULL CHECK (length(proof_hash) = 64),
+  verified_at INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE proof_replay_guard (
   kind TEXT NOT NULL CHECK (kind IN ('nonce', 'proof')),

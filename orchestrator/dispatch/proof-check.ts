@@ -7,10 +7,14 @@ import type { Database } from 'bun:sqlite';
 import type { Groth16Proof } from 'snarkjs';
 import { resultDigestOf } from '../../circuits/lib/digest.ts';
 import { ProofError } from '../../circuits/lib/errors.ts';
+import { bytesToBigIntBE } from '../../circuits/lib/field.ts';
+import { POSEIDON_CHAIN_OUTPUT_LEN } from '../../circuits/lib/poseidon-chain.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { ResultHeader } from '../../protocol/messages.ts';
 import type { ProofRequest } from '../engine/index.ts';
+import { saveProofRef } from '../mesh/proof-refs.ts';
 import type { Verifier } from '../proofs/index.ts';
+import { createBatchCheck } from './batch-check.ts';
 
 export interface ProofToCheck {
   header: ResultHeader;
@@ -48,13 +52,20 @@ export function hasVerifier(db: Database): boolean {
 
 export function createProofCheck(db: Database): ProofCheck {
   const load = () => verifierFor(db);
-  return async ({ header, output, workerId, request }, opts = {}) => {
+  const checkBatch = createBatchCheck(db, load);
+  return async (p, opts = {}) => {
+    const { header, output, workerId, request } = p;
     const sent = header.proof;
     if (sent === undefined) {
       throw new ProofError(ErrorCode.ProofInvalid, 'this job requires a proof with every result', {
         field: 'proof',
       });
     }
+    if (sent.circuit !== request.circuit) {
+      throw new ProofError(ErrorCode.ProofInvalid, `expected a ${request.circuit} proof`, { field: 'proof' });
+    }
+    if (request.circuit === 'result_batch') return checkBatch(p, opts);
+    if (request.circuit === 'poseidon_chain') return checkChain(db, await load(), p, opts);
     if (
       sent.circuit !== request.circuit ||
       typeof sent.version !== 'number' ||
@@ -64,7 +75,7 @@ export function createProofCheck(db: Database): ProofCheck {
         field: 'proof',
       });
     }
-    await (await load()).verify(
+    const verified = await (await load()).verify(
       {
         circuit: request.circuit,
         version: sent.version,
@@ -81,5 +92,49 @@ export function createProofCheck(db: Database): ProofCheck {
       },
       opts,
     );
+    // Hook for the digest log (orchestrator/mesh/proof-refs.ts): which proof verified for this
+    // replica, so the accepted task's log record can reference it.
+    saveProofRef(db, header.replicaId, verified);
   };
+}
+
+/**
+ * poseidon_chain: the circuit recomputes the chain, so the output itself (32 bytes, big-endian) is
+ * the public `result`: a wrong chain result can have no valid proof (PROOF_MISMATCH, field
+ * resultDigest, or PROOF_INVALID when the worker proved its wrong value).
+ */
+async function checkChain(
+  db: Database,
+  verifier: Verifier,
+  p: ProofToCheck,
+  opts: { signal?: AbortSignal },
+): Promise<void> {
+  const { header, output, workerId, request } = p;
+  const sent = header.proof as NonNullable<ResultHeader['proof']>;
+  if (output.length !== POSEIDON_CHAIN_OUTPUT_LEN) {
+    throw new ProofError(ErrorCode.ProofMismatch, 'a poseidon-chain output is one 32-byte field element', {
+      field: 'outputLen',
+      workerId,
+    });
+  }
+  if (typeof sent.version !== 'number' || !Array.isArray(sent.publicSignals)) {
+    throw new ProofError(ErrorCode.ProofInvalid, 'expected a poseidon_chain proof', { field: 'proof' });
+  }
+  const verified = await verifier.verify(
+    {
+      circuit: 'poseidon_chain',
+      version: sent.version,
+      proof: sent.proof as unknown as Groth16Proof,
+      publicSignals: sent.publicSignals as string[],
+      expected: {
+        taskId: request.taskId,
+        seed: request.seed,
+        resultDigest: bytesToBigIntBE(output),
+        workerId,
+        nonce: request.nonce,
+      },
+    },
+    opts,
+  );
+  saveProofRef(db, header.replicaId, verified);
 }

@@ -7,13 +7,21 @@
  * every other session in one transaction per turn of the event loop, and the worker hears back
  * (task frames for new leases, refusals) only once that transaction committed.
  */
+import { buildTasksFrames, entryBytes } from '../../protocol/batch.ts';
 import { ErrorCode, FrameError, isShardmeshError } from '../../protocol/errors.ts';
 import type { FrameChannel } from '../../protocol/frame-channel.ts';
 import { MAX_PULL } from '../../protocol/limits.ts';
-import type { FrameHeader, HelloHeader, JsonObject, ResultHeader } from '../../protocol/messages.ts';
+import type {
+  FailureEntry,
+  FrameHeader,
+  HelloHeader,
+  ResultHeader,
+  ResultsHeader,
+} from '../../protocol/messages.ts';
 import type { Lease, TaskEngine } from '../engine/index.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { ProofCheck } from './proof-check.ts';
+import { resultOf, taskOf } from './task-frames.ts';
 
 export interface SessionContext {
   engine: TaskEngine;
@@ -23,6 +31,8 @@ export interface SessionContext {
   leaseMs: number;
   heartbeatMs: number;
   maxPayloadBytes: number;
+  /** Agree to batch frames when a worker's hello offers them (default true; false = single frames). */
+  batchFrames?: boolean;
   /** Called when the session gained credit, so the dispatcher offers it work. */
   wantsWork: (session: WorkerSession) => void;
   /** Verifies a result's proof when its job requires one (before the result may count). */
@@ -41,11 +51,22 @@ export class WorkerSession {
    * session, or it was dropped from here) is looked up as before, so forgetting is always safe.
    */
   private readonly sentWithoutProof = new Set<string>();
+  /**
+   * Acks waiting for the next group transaction. The task loop sends an ack in the same write as
+   * its result or failure, so both usually arrive in one turn: the result then takes the legal
+   * edge leased -> submitted (or -> failed) and the ack's statement is skipped (it only records
+   * acked_at; the lease is the same either way).
+   */
+  private readonly queuedAcks = new Set<string>();
+  /** The task kinds the worker's hello says it runs: the only ones it is offered. */
+  private kinds: readonly string[] = [];
   /** A lease call is queued; a second would race it for the same credit. */
   private offering = false;
   /** Credit or work arrived while a lease call was queued: offer again when it settles. */
   private offerAgain = false;
   private sending: Promise<void> = Promise.resolve();
+  /** Hello and welcome agreed on batch frames: leases go out as `tasks` frames. */
+  private batch = false;
 
   constructor(
     readonly workerId: string,
@@ -73,15 +94,14 @@ export class WorkerSession {
     this.ctx.commit
       .run(() => {
         // Credit is read when the transaction runs, so pulls that arrived meanwhile count too.
-        const leases = this.credit > 0 ? this.ctx.engine.lease(this.workerId, this.credit) : [];
+        const { credit, kinds } = this;
+        const leases = credit > 0 ? this.ctx.engine.lease(this.workerId, credit, { kinds }) : [];
         taken = leases.length;
         this.credit -= taken;
         return leases;
       })
       .then(
-        (leases) => {
-          for (const lease of leases) this.sendTask(lease, signal);
-        },
+        (leases) => this.sendTasks(leases, signal),
         (err: unknown) => {
           this.credit += taken; // the leases were rolled back with their transaction
           if (!signal?.aborted) this.ctx.log(`lease for ${this.workerId} failed: ${String(err)}`);
@@ -126,6 +146,8 @@ export class WorkerSession {
       );
       return false;
     }
+    this.kinds = hello.capabilities.kinds;
+    this.batch = hello.batchFrames === true && this.ctx.batchFrames !== false;
     this.ctx.engine.registerWorker(this.workerId, {
       capabilities: hello.capabilities,
       userAgent: hello.userAgent,
@@ -137,6 +159,7 @@ export class WorkerSession {
         leaseMs: this.ctx.leaseMs,
         heartbeatMs: this.ctx.heartbeatMs,
         maxPayloadBytes: this.ctx.maxPayloadBytes,
+        ...(this.batch ? { batchFrames: true } : {}),
       },
       undefined,
       signal,
@@ -153,7 +176,7 @@ export class WorkerSession {
         this.ctx.wantsWork(this);
         return;
       case 'ack':
-        this.commit(header, signal, () => engine.ack(header.replicaId, this.workerId));
+        this.ack(header, signal);
         return;
       case 'heartbeat':
         this.commit(header, signal, () => engine.heartbeat(this.workerId, header.replicaIds));
@@ -162,8 +185,10 @@ export class WorkerSession {
         this.submit(header, payload, signal);
         return;
       case 'failure':
-        this.sentWithoutProof.delete(header.replicaId);
-        this.commit(header, signal, () => engine.fail(header.replicaId, this.workerId, header.error));
+        this.fail(header, signal);
+        return;
+      case 'results':
+        this.handleResults(header, payload, signal);
         return;
       default:
         this.refuse(
@@ -173,6 +198,36 @@ export class WorkerSession {
           signal,
         );
     }
+  }
+
+  private ack(header: FrameHeader & { replicaId: string }, signal: AbortSignal): void {
+    this.queuedAcks.add(header.replicaId);
+    this.commit(header, signal, () => {
+      // Gone from the set: a result or failure for this replica arrived first and replaces it.
+      if (this.queuedAcks.delete(header.replicaId)) this.ctx.engine.ack(header.replicaId, this.workerId);
+    });
+  }
+
+  private fail(header: FrameHeader & FailureEntry, signal: AbortSignal): void {
+    this.sentWithoutProof.delete(header.replicaId);
+    this.queuedAcks.delete(header.replicaId);
+    this.commit(header, signal, () => this.ctx.engine.fail(header.replicaId, this.workerId, header.error));
+  }
+
+  /**
+   * A `results` frame is its entries as single frames, in the order a worker sends those (acks,
+   * then results, then failures): they all join the same group transaction. Each entry keeps its
+   * own refusal (a late result is refused alone). Only a worker that was offered batches sends one.
+   */
+  private handleResults(header: ResultsHeader, payload: Uint8Array, signal: AbortSignal): void {
+    if (!this.batch) {
+      this.refuse(ErrorCode.FrameHeaderInvalid, 'results frames were not agreed in hello', undefined, signal);
+      return;
+    }
+    const base = { v: 1, payloadLength: 0, payloadSha256: header.payloadSha256 } as const;
+    for (const replicaId of header.acks) this.ack({ ...base, type: 'ack', replicaId }, signal);
+    for (const entry of header.results) this.submit(resultOf(entry), entryBytes(payload, entry), signal);
+    for (const failure of header.failures) this.fail({ ...base, type: 'failure', ...failure }, signal);
   }
 
   /** Runs `op` in the next group transaction; a refusal goes back once it settled. */
@@ -202,8 +257,10 @@ export class WorkerSession {
       return;
     }
     const result = { digest: header.resultDigest, output };
-    const submit = () =>
+    const submit = () => {
+      this.queuedAcks.delete(header.replicaId);
       this.commit(header, signal, () => this.ctx.engine.submit(header.replicaId, this.workerId, result));
+    };
     if (this.sentWithoutProof.delete(header.replicaId)) {
       submit(); // leased by this session with no proof request: the job needs none
       return;
@@ -229,25 +286,23 @@ export class WorkerSession {
     this.refuseError(header, error, signal);
   }
 
-  private sendTask(lease: Lease, signal: AbortSignal | undefined): void {
-    const { replicaId, jobId, taskId, kind, seed, attempt, params, leaseExpiresAt, payload } = lease;
-    if (lease.proof === undefined) this.rememberNoProof(replicaId);
-    this.enqueueSend(
-      {
-        type: 'task',
-        replicaId,
-        jobId,
-        taskId,
-        kind,
-        seed,
-        attempt,
-        params: params as JsonObject,
-        leaseExpiresAt,
-        ...(lease.proof === undefined ? {} : { proof: lease.proof }),
-      },
-      payload,
-      signal,
-    );
+  /** One transaction's leases: one `tasks` frame when batches were agreed, else a `task` frame each. */
+  private async sendTasks(leases: readonly Lease[], signal: AbortSignal | undefined): Promise<void> {
+    const items = leases.map((lease) => {
+      if (lease.proof === undefined) this.rememberNoProof(lease.replicaId);
+      return { task: taskOf(lease), payload: lease.payload };
+    });
+    if (!this.batch || items.length === 1) {
+      for (const { task, payload } of items) this.enqueueSend({ type: 'task', ...task }, payload, signal);
+      return;
+    }
+    try {
+      const frames = await buildTasksFrames(items, signal === undefined ? {} : { signal });
+      for (const frame of frames) this.enqueueSend(frame.header, frame.payload, signal);
+    } catch (err) {
+      // Only an abort gets here (hashing cannot fail): the leases run out and are reissued.
+      if (!signal?.aborted) this.ctx.log(`tasks for ${this.workerId} not sent: ${String(err)}`);
+    }
   }
 
   private rememberNoProof(replicaId: string): void {

@@ -7,6 +7,7 @@ export type { EngineEvent, EngineEventMap, EngineEventType, Listener } from './e
 export type { WorkerError } from './failure.ts';
 export { ID_PATTERN, newId } from './ids.ts';
 export type { ListJobsOptions } from './jobs.ts';
+export type { LeaseOptions } from './lease.ts';
 export { type QuorumPolicy, quorumReachable, quorumReached, type VoteCounts, wantMore } from './quorum.ts';
 export {
   backoffCeiling,

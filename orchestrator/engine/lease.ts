@@ -42,6 +42,19 @@ WHERE t.want > 0 AND t.not_before <= ?1
 ORDER BY t.priority DESC, t.rowid
 LIMIT ?3`;
 
+// The same walk, offering only the task kinds the worker said it runs (its hello's capabilities,
+// a JSON array in ?4): a worker without a GPU adapter is never handed a custom-wgsl task. Tasks
+// of other kinds are stepped over, not taken out of the queue: another worker can run them.
+const LEASABLE_KINDS_SQL = LEASABLE_SQL.replace(
+  'ORDER BY',
+  'AND j.kind IN (SELECT value FROM json_each(?4))\nORDER BY',
+);
+
+export interface LeaseOptions {
+  /** Only tasks of these kinds (default: any kind). */
+  kinds?: readonly string[];
+}
+
 const INSERT_REPLICA = `INSERT INTO replicas (id, task_id, round, worker_id, state, leased_at, lease_expires_at)
 VALUES (?1, ?2, ?3, ?4, 'leased', ?5, ?6)`;
 
@@ -50,16 +63,28 @@ const INSERT_NONCE = 'INSERT INTO proof_nonces (nonce, replica_id, issued_at) VA
 const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
 
 /** Lease up to `max` tasks to `workerId`, one replica per task, highest priority first. */
-export function leaseTasks(ctx: EngineContext, workerId: string, max: number): Lease[] {
+export function leaseTasks(
+  ctx: EngineContext,
+  workerId: string,
+  max: number,
+  opts: LeaseOptions = {},
+): Lease[] {
   assertId(workerId, 'workerId');
   if (!Number.isSafeInteger(max) || max < 1) {
     throw new RequestError(ErrorCode.BadRequest, 'max must be a positive integer', { field: 'max' });
   }
   touchWorker(ctx, workerId);
   const limit = Math.min(max, ctx.opts.maxLeaseBatch);
-  const rows = ctx.db
-    .query<LeasableRow, [number, string, number]>(LEASABLE_SQL)
-    .all(ctx.now, workerId, limit);
+  const { kinds } = opts;
+  if (kinds !== undefined && (!Array.isArray(kinds) || !kinds.every((k) => typeof k === 'string'))) {
+    throw new RequestError(ErrorCode.BadRequest, 'kinds must be an array of strings', { field: 'kinds' });
+  }
+  const rows =
+    kinds === undefined
+      ? ctx.db.query<LeasableRow, [number, string, number]>(LEASABLE_SQL).all(ctx.now, workerId, limit)
+      : ctx.db
+          .query<LeasableRow, [number, string, number, string]>(LEASABLE_KINDS_SQL)
+          .all(ctx.now, workerId, limit, JSON.stringify(kinds));
   const expiresAt = ctx.now + ctx.opts.leaseMs;
   const leases: Lease[] = [];
   for (const row of rows) {

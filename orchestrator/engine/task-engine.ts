@@ -20,7 +20,14 @@ import {
 import { type EngineEvent, EngineEvents, type EngineEventType, type Listener } from './events.ts';
 import { failReplica, type WorkerError } from './failure.ts';
 import { cancelJob, createJob, getJob, type ListJobsOptions, listJobs } from './jobs.ts';
-import { ackReplica, heartbeat, leaseTasks, proofRequestFor, recordBadProof } from './lease.ts';
+import {
+  ackReplica,
+  heartbeat,
+  type LeaseOptions,
+  leaseTasks,
+  proofRequestFor,
+  recordBadProof,
+} from './lease.ts';
 import { reapExpired } from './reaper.ts';
 import { iterateResults } from './results.ts';
 import type { TaskState } from './state-machine.ts';
@@ -165,8 +172,9 @@ export class TaskEngine {
     this.#write((ctx) => registerWorker(ctx, workerId, info));
   }
 
-  lease(workerId: string, max: number): Lease[] {
-    return this.#write((ctx) => leaseTasks(ctx, workerId, max));
+  /** Leases up to `max` tasks to `workerId`; `opts.kinds` limits them to kinds it can run. */
+  lease(workerId: string, max: number, opts?: LeaseOptions): Lease[] {
+    return this.#write((ctx) => leaseTasks(ctx, workerId, max, opts));
   }
 
   ack(replicaId: string, workerId: string): void {

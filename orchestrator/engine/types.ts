@@ -52,8 +52,13 @@ export interface CreateJobInput {
   proof?: ProofCircuit;
 }
 
-/** Circuits a job may require; result_binding binds (task, seed, output, worker, nonce). */
-export type ProofCircuit = 'result_binding';
+/**
+ * Circuits a job may require (docs/proofs.md): result_binding binds (task, seed, output, worker,
+ * nonce); poseidon_chain proves the poseidon-chain computation itself; result_batch proves up to
+ * 16 of one worker's replicas of the job at once (orchestrator/dispatch/batch-check.ts).
+ */
+export type ProofCircuit = 'result_binding' | 'poseidon_chain' | 'result_batch';
+export const PROOF_CIRCUITS: readonly ProofCircuit[] = ['result_binding', 'poseidon_chain', 'result_batch'];
 
 /** What a worker must prove for one replica: the circuit and the nonce issued with its lease. */
 export interface ProofRequest {

@@ -2,7 +2,7 @@
 import { ErrorCode, RequestError } from '../../protocol/errors.ts';
 import { SHA256_HEX } from './blobs.ts';
 import type { QuorumPolicy } from './quorum.ts';
-import type { CreateJobInput, EngineOptions } from './types.ts';
+import { type CreateJobInput, type EngineOptions, PROOF_CIRCUITS } from './types.ts';
 
 /** Bounds that keep one job's bookkeeping sane; far above any useful setting. */
 export const LIMITS = {
@@ -64,8 +64,11 @@ export function validateJobInput(input: CreateJobInput, defaults: EngineOptions)
   ) {
     throw bad('kind', `must be a string of 1-${LIMITS.maxKindLength} chars`);
   }
-  if (input.proof !== undefined && input.proof !== 'result_binding')
-    throw bad('proof', "must be 'result_binding'");
+  if (input.proof !== undefined && !PROOF_CIRCUITS.includes(input.proof))
+    throw bad('proof', `must be one of ${PROOF_CIRCUITS.join(', ')}`);
+  // The poseidon_chain circuit recomputes the poseidon-chain kind: it proves nothing for others.
+  if (input.proof === 'poseidon_chain' && input.kind !== 'poseidon-chain')
+    throw bad('proof', "poseidon_chain proofs need kind 'poseidon-chain'");
   if (input.idempotencyKey !== undefined) {
     if (
       typeof input.idempotencyKey !== 'string' ||

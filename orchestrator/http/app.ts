@@ -14,6 +14,7 @@ import { dlqRoutes } from './routes/dlq.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
 import { systemRoutes } from './routes/system.ts';
+import { verificationKeyRoutes } from './routes/verification-keys.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { mountWorkerPage } from './worker-page.ts';
 
@@ -29,6 +30,7 @@ export function createApi(ctx: ApiContext): Hono {
   app.route('/', systemRoutes(ctx));
   mountWorkerPage(app, {
     multiaddrs: ctx.multiaddrs,
+    ...(ctx.browserPeers === undefined ? {} : { browserPeers: ctx.browserPeers }),
     log: ctx.log,
     opfsThresholdBytes: ctx.config.opfsThresholdBytes,
   });
@@ -54,6 +56,7 @@ export function createApi(ctx: ApiContext): Hono {
     '/v1/blobs': blobRoutes(ctx),
     '/v1/dlq': dlqRoutes(ctx),
     '/v1/workers': workerRoutes(ctx),
+    '/v1/verification-keys': verificationKeyRoutes(ctx),
   };
   for (const [prefix, routes] of Object.entries(researcher)) {
     app.use(`${prefix}/*`, ...guard); // in Hono this also matches the bare prefix

@@ -3,6 +3,7 @@
  * (OpenAPI 3.1 uses JSON Schema 2020-12, which is what zod emits).
  */
 import { z } from 'zod';
+import { VerificationKeyRefSchema } from './routes/verification-keys.ts';
 import { ErrorSchema, JobProgressSchema, JobSubmissionSchema, ResultLineSchema } from './schemas.ts';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -33,6 +34,7 @@ export function buildOpenApi(): Record<string, unknown> {
         JobProgress: schema(JobProgressSchema),
         ResultLine: schema(ResultLineSchema),
         Error: schema(ErrorSchema),
+        VerificationKeyRef: schema(VerificationKeyRefSchema),
       },
     },
     paths: {
@@ -153,6 +155,32 @@ export function buildOpenApi(): Record<string, unknown> {
           ...secured,
           summary: 'Known workers and their capabilities',
           responses: { '200': { description: '{ connected, workers }' }, ...errors },
+        },
+      },
+      '/v1/verification-keys': {
+        get: {
+          ...secured,
+          summary: 'Active verification-key versions (circuit, version, SHA-256 of vkey, zkey, wasm)',
+          responses: { '200': { description: '{ versions, development }' }, ...errors },
+        },
+        post: {
+          ...secured,
+          summary:
+            "Activate a version listed in the orchestrator's artifacts manifest (vkey checked by hash); no restart",
+          requestBody: { required: true, content: json('VerificationKeyRef') },
+          responses: {
+            '201': { description: '{ circuit, version, active: true }' },
+            '409': { description: 'the vkey on disk does not match its hash', content: json('Error') },
+            ...errors,
+          },
+        },
+      },
+      '/v1/verification-keys/{circuit}/{version}/retire': {
+        post: {
+          ...secured,
+          parameters: [idParam('circuit'), idParam('version')],
+          summary: 'Retire an active version: its proofs are refused (PROOF_VERSION_RETIRED) from now on',
+          responses: { '200': { description: '{ circuit, version, active: false }' }, ...errors },
         },
       },
       '/healthz': {

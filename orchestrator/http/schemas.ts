@@ -37,10 +37,11 @@ export const JobSubmissionSchema = z
     priority: z.number().int().min(-1000).max(1000).optional(),
     idempotencyKey: z.string().min(1).max(128).optional(),
     proof: z
-      .enum(['result_binding'])
+      .enum(['result_binding', 'poseidon_chain', 'result_batch'])
       .optional()
       .describe(
-        'Require a Groth16 proof with every result, verified before it counts (slow: ~1-3 s per result)',
+        'Require a Groth16 proof with every result, verified before it counts (slow: ~1-3 s per proof). ' +
+          "result_batch: one proof per batch of up to 16 of a worker's replicas; poseidon_chain: only with kind 'poseidon-chain'",
       ),
   })
   .refine((job) => job.quorum === undefined || job.quorum <= (job.redundancy ?? job.quorum), {
@@ -78,7 +79,7 @@ export const JobProgressSchema = z.object({
   idempotencyKey: z.string().nullable(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
-  proof: z.enum(['result_binding']).nullable(),
+  proof: z.enum(['result_binding', 'poseidon_chain', 'result_batch']).nullable(),
   counts,
   replicas: replicaCounts,
 });

@@ -1,6 +1,7 @@
 /**
  * The browser worker page, served by the orchestrator: `/` (markup), `/worker/*` (bundles, CSS,
- * WASM) and `GET /v1/worker-bootstrap` (the WebSocket multiaddrs the page's worker dials).
+ * WASM), `GET /v1/worker-bootstrap` (the WebSocket multiaddrs the page's worker dials) and
+ * `GET /v1/browser-peers` (pages reachable over WebRTC through this orchestrator's relay).
  *
  * Every response carries COOP `same-origin` + COEP `require-corp` (cross-origin isolation, the
  * condition for SharedArrayBuffer) and CORP `same-origin` (scripts and the worker's own fetches
@@ -11,7 +12,7 @@
 import type { Context, Hono } from 'hono';
 import { BOOTSTRAP_PATH, isWebSocketAddr, type WorkerBootstrap } from '../../worker/browser/bootstrap.ts';
 import { type WorkerPageBundle, workerPageBundle } from '../../worker/browser/build.ts';
-import { ASSET_PATHS } from '../../worker/browser/messages.ts';
+import { ASSET_PATHS, BROWSER_PEERS_PATH } from '../../worker/browser/messages.ts';
 import { TASK_PROTOCOL } from '../config.ts';
 
 export interface WorkerPageOptions {
@@ -27,6 +28,12 @@ export interface WorkerPageOptions {
   taskTimeoutMs?: number;
   /** Payloads at least this large go through OPFS to the CPU thread. Default 4 MiB. */
   opfsThresholdBytes?: number;
+  /**
+   * The WebRTC-over-circuit addresses of pages holding a relay reservation here
+   * (orchestrator/p2p/relay-peers.ts), served at `GET /v1/browser-peers` so pages can find each
+   * other. Absent: the route answers an empty list (pages keep working through the orchestrator).
+   */
+  browserPeers?: () => readonly string[];
   /** Build the bundles now rather than on the first request. Default true. */
   prebuild?: boolean;
   log?: (line: string) => void;
@@ -83,6 +90,8 @@ export function mountWorkerPage(app: Hono, opts: WorkerPageOptions): void {
   // Browsers ask for it on every page load; an empty answer keeps the console clean.
   app.get('/favicon.ico', () => new Response(null, { status: 204, headers: WORKER_PAGE_HEADERS }));
   for (const path of Object.values(ASSET_PATHS)) app.get(path, (c) => serve(c, path));
+  // Chunks of the split worker bundle (build.ts), named by content hash.
+  app.get('/worker/:file{chunk-[a-z0-9]+\\.js}', (c) => serve(c, `/worker/${c.req.param('file')}`));
 
   app.get(BOOTSTRAP_PATH, (c) => {
     const body: WorkerBootstrap = {
@@ -94,4 +103,11 @@ export function mountWorkerPage(app: Hono, opts: WorkerPageOptions): void {
     };
     return c.json(body, 200, { ...WORKER_PAGE_HEADERS, 'Cache-Control': 'no-store' });
   });
+
+  app.get(BROWSER_PEERS_PATH, (c) =>
+    c.json({ peers: [...(opts.browserPeers?.() ?? [])] }, 200, {
+      ...WORKER_PAGE_HEADERS,
+      'Cache-Control': 'no-store',
+    }),
+  );
 }

@@ -14,6 +14,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { TaskEngine } from '../engine/index.ts';
 import { LogError } from './errors.ts';
+import { proofRefFor } from './proof-refs.ts';
 import {
   canonicalBody,
   GENESIS_HASH,
@@ -85,8 +86,18 @@ function syncSigner(key: PrivateKey): SyncSigner {
 /** What the log records for an accepted task, read from the engine's tables. */
 export function acceptedTaskInput(db: Database, taskId: string): RecordInput | undefined {
   const row = db
-    .query<{ job_id: string; idx: number; kind: string; digest: string; accepted_at: number }, [string]>(
-      `SELECT r.job_id, r.idx, j.kind, r.digest, r.accepted_at
+    .query<
+      {
+        job_id: string;
+        idx: number;
+        kind: string;
+        digest: string;
+        accepted_at: number;
+        proof_circuit: string | null;
+      },
+      [string]
+    >(
+      `SELECT r.job_id, r.idx, j.kind, r.digest, r.accepted_at, j.proof_circuit
        FROM results r JOIN jobs j ON j.id = r.job_id WHERE r.task_id = ?1`,
     )
     .get(taskId);
@@ -105,8 +116,8 @@ export function acceptedTaskInput(db: Database, taskId: string): RecordInput | u
     kind: row.kind,
     digest: row.digest,
     workers,
-    // Proofs are not referenced from the log yet; the field is part of the signed record.
-    proof: null,
+    // Jobs without proofs cost no extra query; see proof-refs.ts for the format.
+    proof: row.proof_circuit === null ? null : proofRefFor(db, taskId, workers),
     acceptedAt: row.accepted_at,
   };
 }

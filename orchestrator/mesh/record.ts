@@ -34,8 +34,11 @@ export const LogRecordSchema = z.strictObject({
   digest: z.string().min(1).max(256),
   /** Ids of the workers whose agreeing results made the quorum, sorted. */
   workers: z.array(z.string().regex(ID)).max(256),
-  /** Reference to the proof(s) backing the digest; null until proofs are wired into the log. */
-  proof: z.string().min(1).max(1024).nullable(),
+  /**
+   * Reference to the proofs verified for the agreeing results (proof-refs.ts), one per worker;
+   * null when the job required no proofs. Sized for `workers` at its maximum.
+   */
+  proof: z.string().min(1).max(20_000).nullable(),
   /** When the origin accepted the task (ms since the epoch, the origin's clock). */
   acceptedAt: z.number().int().min(0),
   prevHash: z.string().regex(HEX64),

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub';
 import type { IdentifyResult, Libp2p, PeerId } from '@libp2p/interface';
 import { ErrorCode, isShardmeshError } from '../../protocol/errors.ts';
+import { MESH_DEFAULTS } from '../config.ts';
 import { decodeBatch, encodeBatch } from './batch.ts';
 import type { DigestLog } from './digest-log.ts';
 import { LogError } from './errors.ts';
@@ -22,7 +23,8 @@ import { pubsubOf } from './services.ts';
 import type { LogStore } from './store.ts';
 import { fetchHeads, fetchRange, SYNC_PROTOCOL, serveSync } from './sync.ts';
 
-export const LOG_TOPIC = 'shardmesh/digest-log/1';
+/** Version 2: compressed batches (batch.ts); a version-1 peer could not read them. */
+export const LOG_TOPIC = 'shardmesh/digest-log/2';
 
 export interface ReplicatorOptions extends IngestOptions {
   topic?: string;
@@ -72,12 +74,12 @@ export class LogReplicator {
     this.topic = opts.topic ?? LOG_TOPIC;
     this.ingest = new LogIngest(store, { verifyProof: opts.verifyProof, allSignatures: opts.allSignatures });
     this.#opts = {
-      batchMs: opts.batchMs ?? 50,
-      maxBatch: opts.maxBatch ?? 64,
-      publishGapMs: opts.publishGapMs ?? 5,
-      syncIntervalMs: opts.syncIntervalMs ?? 5_000,
-      syncPageSize: opts.syncPageSize ?? 500,
-      syncTimeoutMs: opts.syncTimeoutMs ?? 5_000,
+      batchMs: opts.batchMs ?? MESH_DEFAULTS.batchMs,
+      maxBatch: opts.maxBatch ?? MESH_DEFAULTS.maxBatch,
+      publishGapMs: opts.publishGapMs ?? MESH_DEFAULTS.publishGapMs,
+      syncIntervalMs: opts.syncIntervalMs ?? MESH_DEFAULTS.syncIntervalMs,
+      syncPageSize: opts.syncPageSize ?? MESH_DEFAULTS.syncPageSize,
+      syncTimeoutMs: opts.syncTimeoutMs ?? MESH_DEFAULTS.syncTimeoutMs,
       log: opts.log ?? (() => {}),
     };
   }

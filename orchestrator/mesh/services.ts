@@ -9,6 +9,7 @@ import type { Libp2p, PeerInfo } from '@libp2p/interface';
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht';
 import { mdns } from '@libp2p/mdns';
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p';
+import { MESH_DEFAULTS } from '../config.ts';
 
 /** Kad-DHT protocol of Shardmesh: a private DHT, so nodes of the public IPFS DHT never join it. */
 export const DHT_PROTOCOL = '/shardmesh/kad/1.0.0';
@@ -29,14 +30,16 @@ export interface MeshNodeOptions {
 
 export interface GossipTuning {
   /**
-   * 'StrictSign' (default) signs every message with the node key; 'StrictNoSign' sends none:
-   * log batches carry their own Ed25519 record signatures, checked by the topic validator, so
-   * the envelope signature only names the forwarder. A signing peer and a non-signing peer
-   * refuse each other's messages.
+   * 'StrictNoSign' (default, MESH_DEFAULTS) sends no envelope signature; 'StrictSign' signs every
+   * message with the node key. Log batches carry their own Ed25519 record signatures, checked by
+   * the topic validator, so an envelope signature would only name the forwarder. A signing peer
+   * and a non-signing peer refuse each other's messages.
    */
   signaturePolicy?: 'StrictSign' | 'StrictNoSign';
-  /** Target mesh degree D (GossipSub default 6); Dlo, Dhi and Dout are derived from it. */
+  /** Target mesh degree D (default MESH_DEFAULTS.meshDegree); Dlo, Dhi and Dout are derived from it. */
   meshDegree?: number;
+  /** GossipSub heartbeat (mesh maintenance and IHAVE gossip), ms; GossipSub default 1000. */
+  heartbeatMs?: number;
 }
 
 /** GossipSub's degree bounds for a target D (Dout < Dlo and Dout <= D/2 are enforced by it). */
@@ -57,10 +60,9 @@ export function meshServices(opts: MeshNodeOptions): ServiceFactoryMap {
       // stops a peer from spoofing who forwarded what; it costs one verify per batch.
       emitSelf: false,
       maxInboundDataLength: 4 * 1024 * 1024,
-      ...(opts.gossipTuning?.signaturePolicy
-        ? { globalSignaturePolicy: opts.gossipTuning.signaturePolicy }
-        : {}),
-      ...(opts.gossipTuning?.meshDegree ? degreeOptions(opts.gossipTuning.meshDegree) : {}),
+      globalSignaturePolicy: opts.gossipTuning?.signaturePolicy ?? MESH_DEFAULTS.signaturePolicy,
+      ...degreeOptions(opts.gossipTuning?.meshDegree ?? MESH_DEFAULTS.meshDegree),
+      ...(opts.gossipTuning?.heartbeatMs ? { heartbeatInterval: opts.gossipTuning.heartbeatMs } : {}),
     }) as unknown as ServiceFactory;
   }
   const dht = opts.dht ?? 'server';

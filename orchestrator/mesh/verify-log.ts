@@ -1,10 +1,16 @@
 /**
  * End-to-end check of a stored log (`shardmesh log verify`, GET /v1/log/verify): for every
  * origin, walk the chain from seq 1 and check every link, hash and signature, and every proof
- * through the proof hook (placeholder until proofs are referenced from the log).
+ * reference: its shape; that no proof fingerprint is referenced twice in the whole log (a batch
+ * proof: by at most BATCH_SIZE tasks of its one worker); and, for
+ * tasks accepted in this very database (the origin checking its own chain), that it matches the
+ * proofs verified here and consumed by the replay guard (proof-refs.ts, docs/mesh.md).
  */
-import { throwIfAborted } from '../../protocol/errors.ts';
+
+import { BATCH_SIZE } from '../../circuits/lib/params.ts';
+import { ErrorCode, throwIfAborted } from '../../protocol/errors.ts';
 import { LogError } from './errors.ts';
+import { checkProofRefAtOrigin, parseProofRef } from './proof-refs.ts';
 import type { LogRecord } from './record.ts';
 import type { LogStore } from './store.ts';
 import { type ChainAnchor, type ProofCheck, verifyRun } from './verify.ts';
@@ -28,7 +34,10 @@ export interface LogVerifyReport {
 export interface VerifyLogOptions {
   /** Only this origin (default: every origin held). */
   origin?: string;
+  /** An extra proof check on top of the ones above. */
   verifyProof?: ProofCheck;
+  /** Compare references of tasks accepted in the store's database with its proof tables (default true). */
+  localProofs?: boolean;
   /** Records checked per step (one signature batch); default 500. */
   pageSize?: number;
   signal?: AbortSignal;
@@ -37,8 +46,47 @@ export interface VerifyLogOptions {
 export async function verifyLog(store: LogStore, opts: VerifyLogOptions = {}): Promise<LogVerifyReport> {
   const origins = opts.origin !== undefined ? [opts.origin] : store.heads().map((h) => h.origin);
   const reports: OriginReport[] = [];
-  for (const origin of origins) reports.push(await verifyOrigin(store, origin, opts));
+  const uses = new ProofUses();
+  const local = opts.localProofs ?? true;
+  const verifyProof: ProofCheck = async (r, o) => {
+    const ref = r.proof === null ? undefined : parseProofRef(r.proof);
+    ref?.entries.forEach((e, i) => {
+      uses.add(r, ref.circuit, e.proofHash, r.workers[i] ?? '');
+    });
+    if (local) checkProofRefAtOrigin(store.db, r);
+    return opts.verifyProof === undefined ? true : opts.verifyProof(r, o);
+  };
+  for (const origin of origins) reports.push(await verifyOrigin(store, origin, { ...opts, verifyProof }));
   return { ok: reports.every((r) => r.ok), origins: reports };
+}
+
+/**
+ * Where each proof fingerprint was referenced, across the whole log. A single proof backs one
+ * result, once in the mesh. A batch proof (result_batch) backs the results of up to BATCH_SIZE
+ * distinct tasks, all computed by the one worker it names; any other reuse is a forgery or replay.
+ */
+class ProofUses {
+  private readonly uses = new Map<string, { first: string; workerId: string; tasks: Set<string> }>();
+
+  add(r: LogRecord, circuit: string, proofHash: string, workerId: string): void {
+    const prior = this.uses.get(proofHash);
+    if (prior === undefined) {
+      this.uses.set(proofHash, { first: `${r.origin} seq ${r.seq}`, workerId, tasks: new Set([r.taskId]) });
+      return;
+    }
+    const batchMember =
+      circuit === 'result_batch' &&
+      prior.workerId === workerId &&
+      !prior.tasks.has(r.taskId) &&
+      prior.tasks.size < BATCH_SIZE;
+    if (!batchMember) {
+      throw new LogError(ErrorCode.LogProofUnverified, `record ${r.seq} reuses the proof of ${prior.first}`, {
+        origin: r.origin,
+        seq: r.seq,
+      });
+    }
+    prior.tasks.add(r.taskId);
+  }
 }
 
 async function verifyOrigin(store: LogStore, origin: string, opts: VerifyLogOptions): Promise<OriginReport> {

@@ -5,6 +5,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import { LogError } from './errors.ts';
+import { checkProofRefShape } from './proof-refs.ts';
 import { GENESIS_HASH, hashMatches, type LogRecord, signatureValid } from './record.ts';
 
 /** What the checker knows of an origin's chain before the run: its newest record. */
@@ -14,9 +15,9 @@ export interface ChainAnchor {
 }
 
 /**
- * Placeholder hook for the proof layer: verifies the proof a record references. Until proofs are
- * wired into the log every record carries `proof: null`; a record that claims a proof with no
- * hook installed is refused (fail closed), never waved through.
+ * Extra check of a record's proof reference, beyond its shape (checkProofRefShape always runs):
+ * `log verify` passes one that compares the origin's own proof tables (proof-refs.ts). Returns
+ * false or throws a LogError to refuse the record.
  */
 export type ProofCheck = (record: LogRecord, opts: { signal?: AbortSignal }) => boolean | Promise<boolean>;
 
@@ -78,11 +79,12 @@ export async function verifyRun(records: readonly LogRecord[], opts: VerifyRunOp
   }
   for (const r of records) {
     if (r.proof === null) continue;
-    const ok = opts.verifyProof === undefined ? false : await opts.verifyProof(r, { signal: opts.signal });
+    checkProofRefShape(r);
+    const ok = opts.verifyProof === undefined ? true : await opts.verifyProof(r, { signal: opts.signal });
     if (!ok) {
       throw new LogError(
         ErrorCode.LogProofUnverified,
-        `record ${r.seq} claims a proof that does not verify`,
+        `record ${r.seq} references a proof that does not check`,
         {
           origin,
           seq: r.seq,

@@ -32,6 +32,7 @@ export class ProofReplayGuard {
   private readonly findStmt;
   private readonly insertStmt;
   private readonly consumeTx;
+  private readonly consumeNoncesTx;
 
   constructor(
     private readonly db: Database,
@@ -54,6 +55,11 @@ export class ProofReplayGuard {
       this.insertStmt.run('nonce', r.nonce, r.workerId, r.circuit, at);
       this.insertStmt.run('proof', r.proofHash, r.workerId, r.circuit, at);
     });
+    this.consumeNoncesTx = db.transaction((nonces: readonly string[], workerId: string, circuit: string) => {
+      this.throwIfAnySeen(nonces);
+      const at = this.now();
+      for (const nonce of nonces) this.insertStmt.run('nonce', nonce, workerId, circuit, at);
+    });
   }
 
   /** Throws ProofError PROOF_REPLAYED (details.field 'nonce' or 'proof') if either was seen. */
@@ -70,6 +76,19 @@ export class ProofReplayGuard {
   /** Records a verified proof's nonce and fingerprint; throws PROOF_REPLAYED if either was seen. */
   consume(r: ReplayRecord): void {
     this.consumeTx(r);
+  }
+
+  /**
+   * Batched proofs: the replica nonces behind one batch nonce (field elements, decimal). Checked
+   * before the pairing (throwIfAnySeen) and recorded after it (consumeNonces, all or none), so a
+   * lease proved once, alone or in any batch, is never accepted in another proof.
+   */
+  throwIfAnySeen(nonces: readonly string[]): void {
+    for (const nonce of nonces) this.throwIfSeen({ nonce, proofHash: '' });
+  }
+
+  consumeNonces(nonces: readonly string[], workerId: string, circuit: string): void {
+    this.consumeNoncesTx(nonces, workerId, circuit);
   }
 
   /** Forgets entries seen before `beforeMs`: only safe for nonces the engine no longer accepts. */

@@ -42,6 +42,23 @@ describe('worker page routes', () => {
     expect((await app.request(ASSET_PATHS.wasm)).headers.get('Content-Type')).toBe('application/wasm');
   });
 
+  test('every chunk a split bundle imports is served, isolated; unknown chunks are 404', async () => {
+    const referenced = new Set<string>();
+    for (const path of [ASSET_PATHS.worker, ASSET_PATHS.cpuThread]) {
+      const js = await (await app.request(path)).text();
+      for (const m of js.matchAll(/chunk-[a-z0-9]+\.js/g)) referenced.add(`/worker/${m[0]}`);
+    }
+    expect(referenced.size).toBeGreaterThan(0); // the CPU thread's Poseidon is a lazy chunk
+    for (const path of referenced) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('Content-Type')).toStartWith('text/javascript');
+      expect(res.headers.get('Cross-Origin-Embedder-Policy')).toBe('require-corp');
+    }
+    expect((await app.request('/worker/chunk-00000000.js')).status).toBe(404);
+    expect((await app.request('/worker/../package.json')).status).toBe(404);
+  });
+
   test('the bootstrap lists only WebSocket multiaddrs', async () => {
     const bootstrap = parseBootstrap(await (await app.request('/v1/worker-bootstrap')).json());
     expect(bootstrap.multiaddrs).toEqual([`/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`]);

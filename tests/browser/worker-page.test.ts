@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
+import { taskSlots } from '../../worker/browser/slots.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -113,7 +114,9 @@ const browserWorkerId = (): string | undefined =>
 const browserCapabilities = () =>
   engine()
     .listWorkers()
-    .find((w) => w.workerId === browserWorkerId())?.info.capabilities as { adapter: unknown } | undefined;
+    .find((w) => w.workerId === browserWorkerId())?.info.capabilities as
+    | { adapter: unknown; maxConcurrent: number }
+    | undefined;
 
 describe.skipIf(!haveChromium)('the worker page in headless Chromium', () => {
   test('opt-in, quorum with a headless worker, pause, resume', async () => {
@@ -134,6 +137,22 @@ describe.skipIf(!haveChromium)('the worker page in headless Chromium', () => {
       'the page to join',
       async () => (await state()) === 'working' && browserWorkerId() !== undefined,
     );
+
+    // CPU limit 100%: one task slot per core, announced in the hello.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(browserCapabilities()?.maxConcurrent).toBe(taskSlots(1, cores));
+    expect(await page.locator('#log').textContent()).toMatch(/session open: \d+ task slots?/);
+
+    // The page's optional WebRTC link holds a relay reservation: the orchestrator lists it for
+    // other pages (the page-to-page connection itself: tests/browser/peer-link.test.ts).
+    await until('the peer link', async () =>
+      ((await page.locator('#log').textContent()) ?? '').includes('peer link: reachable'),
+    );
+    const listed = (await (await fetch(`${mesh.orchestrator.httpUrl}/v1/browser-peers`)).json()) as {
+      peers: string[];
+    };
+    expect(listed.peers).toHaveLength(1);
+    expect(listed.peers[0]).toMatch(/\/p2p-circuit\/webrtc\/p2p\/\w+$/);
 
     // Redundancy 2, quorum 2: every task needs the browser AND the headless worker to agree.
     const first = submit(6, 100);
@@ -179,6 +198,14 @@ describe.skipIf(!haveChromium)('the worker page in headless Chromium', () => {
     });
     expect(staged).toBe(true);
     await until('the counter', async () => (await tasksDone()) === 11, 5_000);
+
+    // CPU limit 50%: fewer slots (on a multi-core machine) means a new session announcing them.
+    const halfSlots = taskSlots(0.5, cores);
+    if (halfSlots !== taskSlots(1, cores)) {
+      await page.locator('#cpu-limit').fill('50');
+      await until('a hello with fewer slots', () => browserCapabilities()?.maxConcurrent === halfSlots);
+      expect(await page.locator('#log').textContent()).toContain(`session open: ${halfSlots} task slot`);
+    }
 
     await page.locator('details summary').click();
     await page.screenshot({ path: join(ARTIFACTS, 'worker-page.png'), fullPage: true });

@@ -99,7 +99,7 @@ describe('log topic validator', () => {
     await expectRejected(ErrorCode.LogBadHash);
   });
 
-  test('rejects a record claiming a proof that no check verifies', async () => {
+  test('rejects a record whose proof reference is malformed', async () => {
     await publish(encodeBatch([rogueRecord(1, GENESIS_HASH, { proof: 'groth16:deadbeef' })]));
     await expectRejected(ErrorCode.LogProofUnverified);
   });

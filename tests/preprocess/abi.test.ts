@@ -46,6 +46,27 @@ describe('wasm ABI', () => {
     }
   });
 
+  test('ema_columns_f32 rejects a bad alpha, misaligned pointers and rows x cols overflow', () => {
+    const buf = raw.alloc_bytes(64) >>> 0;
+    try {
+      expect(raw.ema_columns_f32(buf, buf, 2, 4, Number.NaN, 0)).toBe(WasmStatus.BadAlpha);
+      expect(raw.ema_columns_f32(buf, buf, 2, 4, -0.5, 0)).toBe(WasmStatus.BadAlpha);
+      expect(raw.ema_columns_f32(buf + 2, buf, 2, 4, 0.5, 0)).toBe(WasmStatus.BadPointer);
+      expect(raw.ema_columns_f32(buf, buf, 2, 4, 0.5, buf + 33)).toBe(WasmStatus.BadPointer);
+      expect(raw.ema_columns_f32(buf, buf, 0x10000, 0x10000, 0.5, 0)).toBe(WasmStatus.Range);
+      expect(raw.ema_columns_f32(0, 0, 0, 4, 0.5, 0)).toBe(WasmStatus.Ok);
+      // SIMD body (4 columns) + scalar tail (1): rows [1..5], [3..7] -> row 1 = row0 + 0.5 * (row1 - row0).
+      const m = new Float32Array(raw.memory.buffer, buf, 10);
+      m.set([1, 2, 3, 4, 5, 3, 4, 5, 6, 7]);
+      expect(raw.ema_columns_f32(buf, buf, 2, 5, 0.5, 0)).toBe(WasmStatus.Ok);
+      expect(Array.from(new Float32Array(raw.memory.buffer, buf, 10))).toEqual([
+        1, 2, 3, 4, 5, 2, 3, 4, 5, 6,
+      ]);
+    } finally {
+      raw.dealloc_bytes(buf, 64);
+    }
+  });
+
   test('sha256 rejects null pointers; allocation failure returns null and is not counted', () => {
     expect(raw.sha256(0, 5, 64)).toBe(WasmStatus.BadPointer);
     expect(raw.sha256_init(0)).toBe(WasmStatus.BadPointer);

@@ -121,3 +121,24 @@ describe('coalescing sends', () => {
     expect((await reader.next()).done).toBe(true);
   });
 });
+
+describe('reading', () => {
+  test('incoming() stops with AbortError when its signal fires while the peer sends nothing', async () => {
+    const inbound = new Promise<Stream>((resolve) => accepted.push(resolve));
+    const outbound = await client.dialProtocol(server.getMultiaddrs()[0]!, PROTOCOL);
+    const controller = new AbortController();
+    const reader = new FrameChannel(await inbound).incoming({ signal: controller.signal });
+    const first = reader.next();
+    void new FrameChannel(outbound).send(ack(0));
+    expect((await first).value?.frame?.header.type).toBe('ack');
+    // The peer is idle now (connected, silent): only the signal can end the read.
+    const pending = reader.next();
+    setTimeout(() => controller.abort(), 50);
+    const error = await pending.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toMatchObject({ code: ErrorCode.Aborted });
+    await outbound.close();
+  });
+});

@@ -10,6 +10,7 @@ test('known kinds are recognised, anything else is not', () => {
     'similarity-topk',
     'hash-reduce-u32',
     'custom-wgsl',
+    'poseidon-chain',
   ]);
   expect(isTaskKind('matmul-f32')).toBe(true);
   for (const other of ['matmul', 'MATMUL-F32', '', 1, null, undefined, 'toString'])

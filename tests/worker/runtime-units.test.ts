@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { decodeMatmulPayload, encodeMatmulPayload } from '../../shaders/matmul/payload.ts';
 import { createPreprocessor } from '../../worker/preprocess/index.ts';
 import { DutyCycle, MIN_DUTY_CYCLE } from '../../worker/runtime/duty-cycle.ts';
 import { memoryStager, readStaged } from '../../worker/runtime/staging.ts';
@@ -57,6 +58,33 @@ describe('staging', () => {
     } finally {
       delete scope.crossOriginIsolated;
     }
+  });
+});
+
+describe('matmul preprocessing params', () => {
+  test('smoothColumnsAlpha smooths each column of A (not the row-major series), WASM = JS', async () => {
+    const js = await createPreprocessor({ prefer: 'js' });
+    const payload = matmulPayload(9, 7, 5);
+    const input = decodeMatmulPayload(payload);
+    // What the worker must compute: the JS fallback's column EMA on A, then the plain product.
+    const expected = encodeMatmulPayload({ ...input, a: js.emaColumns(input.a, input.k, 0.25) });
+    const run = (p: typeof preprocessor, params: Record<string, number>, bytes = payload) =>
+      computeTask({ kind: 'matmul-f32', seed: 1, params, payload: bytes }, { preprocessor: p });
+    const [wasmOut, jsOut, reference, bySeries] = await Promise.all([
+      run(preprocessor, { smoothColumnsAlpha: 0.25 }),
+      run(js, { smoothColumnsAlpha: 0.25 }),
+      run(js, {}, expected),
+      run(js, { smoothAlpha: 0.25 }),
+    ]);
+    expect(preprocessor.impl).toBe('wasm');
+    expect(Buffer.from(wasmOut.output).equals(Buffer.from(reference.output))).toBe(true);
+    expect(Buffer.from(jsOut.output).equals(Buffer.from(reference.output))).toBe(true);
+    expect(Buffer.from(bySeries.output).equals(Buffer.from(reference.output))).toBe(false);
+    const error = await run(js, { smoothColumnsAlpha: Number.NaN }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toMatchObject({ code: ErrorCode.PreprocessFailed });
   });
 });
 

@@ -10,6 +10,7 @@
 
 mod chunk;
 mod ema;
+mod ema_columns;
 mod sha256;
 
 use std::alloc::{alloc, dealloc, Layout};
@@ -17,10 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use chunk::{chunk_bounds, chunk_count};
 pub use ema::ema_f32;
+pub use ema_columns::ema_columns_f32;
 pub use sha256::{sha256, sha256_final, sha256_init, sha256_state_size, sha256_update};
 
 /// Bumped whenever an export changes signature or meaning; the loader refuses other versions.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 pub const OK: i32 = 0;
 /// A chunk size of 0 was given.

@@ -18,23 +18,31 @@ import { acquireGpu } from '../../shaders/gpu/browser.ts';
 import { createPreprocessor } from '../preprocess/index.ts';
 import { DutyCycle } from '../runtime/duty-cycle.ts';
 import { GpuProvider } from '../runtime/gpu-provider.ts';
+import type { ProverSource } from '../runtime/prove.ts';
 import { opfsStager } from '../runtime/staging.ts';
 import { supportedKinds } from '../runtime/task-kinds.ts';
 import { runTaskLoop, type WorkerEvent } from '../runtime/task-loop.ts';
-import { ThreadExecutor } from '../runtime/thread-executor.ts';
 import { fetchBootstrap, type WorkerBootstrap } from './bootstrap.ts';
 import { createBrowserNode } from './browser-node.ts';
 import { BusyMeter } from './busy-meter.ts';
 import { type ControlBlock, Slot, WorkerState } from './control-block.ts';
+import { loadWorkerIdentity } from './identity.ts';
+import { browserProverSource } from './prover-source.ts';
+import { SlotExecutors, taskSlots } from './slots.ts';
 
 export interface BrowserHostOptions {
   control: ControlBlock;
   bootstrapUrl: string;
   cpuThreadUrl: string;
+  /** The bundled Groth16 prover thread (worker/browser/prover.ts). */
+  proverThreadUrl: string;
   wasmUrl: string;
   log: (line: string) => void;
   signal: AbortSignal;
-  /** Tasks computed at once. Default 1: one tab, one slot, an exact duty cycle. */
+  /**
+   * Most tasks computed at once. Default: the cores. Each session runs taskSlots(CPU limit,
+   * cores, this) slots (slots.ts), so the tab stays within the contributor's CPU limit.
+   */
   concurrency?: number;
   reconnectMs?: number;
   reconnectMaxMs?: number;
@@ -62,25 +70,33 @@ export async function runBrowserHost(opts: BrowserHostOptions): Promise<void> {
       : `WASM unavailable (${preprocessor.fallback.message}); preprocessing with JS`,
   );
   const gpu = new GpuProvider({ acquire: acquireGpu, enabled: control.gpuEnabled, log });
-  const executor = new ThreadExecutor({
+  const executors = new SlotExecutors({
     preprocessor,
     gpu,
-    threads: opts.concurrency ?? 1,
     threadUrl: opts.cpuThreadUrl,
     wasmUrl: opts.wasmUrl,
     stager: opfsStager({ thresholdBytes: bootstrap.opfsThresholdBytes, log }),
     log,
   });
-  const node = await createBrowserNode({
-    allowed: bootstrap.multiaddrs,
-    pageHostname: location.hostname,
-    allowLocal: bootstrap.allowLocal,
+  const identity = await loadWorkerIdentity({ signal, log });
+  const node = await createBrowserNode(
+    { allowed: bootstrap.multiaddrs, pageHostname: location.hostname, allowLocal: bootstrap.allowLocal },
+    identity.privateKey,
+  );
+  log(`worker id ${node.peerId.toString()} (${identity.origin})`);
+  // Proof-requiring jobs: keys come from the orchestrator this page dials (first listed address).
+  const prover = browserProverSource({
+    node,
+    orchestrator: bootstrap.multiaddrs[0] as string,
+    threadUrl: opts.proverThreadUrl,
+    log,
+    signal,
   });
-  log(`worker id ${node.peerId.toString()}`);
   try {
-    await serveSessions(opts, bootstrap, node, gpu, executor);
+    await serveSessions(opts, bootstrap, node, gpu, executors, prover.source);
   } finally {
-    await executor.close();
+    await prover.close();
+    await executors.close();
     await node.stop();
     gpu.destroy();
   }
@@ -91,17 +107,21 @@ async function serveSessions(
   bootstrap: WorkerBootstrap,
   node: Libp2p,
   gpu: GpuProvider,
-  executor: ThreadExecutor,
+  executors: SlotExecutors,
+  prover: ProverSource,
 ): Promise<void> {
   const { control, log, signal } = opts;
   const busy = new BusyMeter(control);
   const throttle = new DutyCycle({ limit: () => control.cpuLimit });
-  const concurrency = opts.concurrency ?? 1;
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
   const addrs = bootstrap.multiaddrs.map((ma) => multiaddr(ma));
   let drain: AbortController | undefined;
   let sessionGpu = control.gpuEnabled;
+  const slotsNow = (): number => taskSlots(control.cpuLimit, cores, opts.concurrency ?? cores);
+  let sessionSlots = slotsNow();
 
-  // Wakes on every control change: a pause or a GPU switch drains the current session.
+  // Wakes on every control change: a pause, a GPU switch or a CPU limit that changes the slot
+  // count drains the current session (the next one's hello announces the new state).
   void (async () => {
     let seen = control.get(Slot.Generation);
     while (!signal.aborted) {
@@ -109,14 +129,16 @@ async function serveSessions(
       if (
         drain !== undefined &&
         !drain.signal.aborted &&
-        (control.paused || control.gpuEnabled !== sessionGpu)
+        (control.paused || control.gpuEnabled !== sessionGpu || slotsNow() !== sessionSlots)
       ) {
         const inFlight = control.get(Slot.InFlight) > 0;
         const finishing = inFlight ? ' (finishing the task in flight)' : '';
         log(
           control.paused
             ? `pausing${finishing}`
-            : `GPU switched ${control.gpuEnabled ? 'on' : 'off'}${finishing}`,
+            : control.gpuEnabled !== sessionGpu
+              ? `GPU switched ${control.gpuEnabled ? 'on' : 'off'}${finishing}`
+              : `CPU limit ${Math.round(control.cpuLimit * 100)}%: ${slotsNow()} task slot(s) from the next session${finishing}`,
         );
         if (inFlight) control.state = WorkerState.Draining;
         drain.abort();
@@ -163,6 +185,9 @@ async function serveSessions(
     if (sessionGpu) await gpu.get({ signal });
     control.set(Slot.GpuAvailable, gpu.available ? 1 : 0);
     // CPU tasks ahead: load the CPU thread now rather than out of the first task's time limit.
+    const concurrency = slotsNow();
+    sessionSlots = concurrency;
+    const executor = await executors.get(concurrency);
     if (gpu.adapter === null) void executor.warm().catch(() => {});
     const session = new AbortController();
     drain = session;
@@ -171,6 +196,7 @@ async function serveSessions(
       const stream = await node.dialProtocol(addrs, bootstrap.protocol, { signal });
       control.add(Slot.Sessions, 1);
       control.state = WorkerState.Working;
+      log(`session open: ${concurrency} task slot${concurrency === 1 ? '' : 's'}`);
       delay = opts.reconnectMs ?? 500;
       let guard: ReturnType<typeof setTimeout> | undefined;
       await runTaskLoop(new FrameChannel(stream), {
@@ -178,6 +204,7 @@ async function serveSessions(
         concurrency,
         taskTimeoutMs: bootstrap.taskTimeoutMs,
         executor,
+        prover,
         capabilities: capabilities(gpu, concurrency),
         userAgent: `shardmesh-browser ${navigator.userAgent}`,
         signal,

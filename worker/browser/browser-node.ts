@@ -3,10 +3,12 @@
  * with), Noise with its default crypto (WebCrypto plus pure JS in browsers: the Bun cipher
  * workaround is not needed here), Yamux. Dial-only, with the dial policy of ./dial-policy.ts.
  * Must not import orchestrator/p2p/create-node.ts: that pulls in TCP and node:http.
+ * No WebRTC or relay reservation here: this node runs in the page's dedicated Web Worker, where
+ * Chromium has no RTCPeerConnection (checked on Chromium 156). Browser <-> browser links live in
+ * a second node on the page's main thread: ./peer-link.ts.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys';
 import { identify } from '@libp2p/identify';
-import type { Libp2p } from '@libp2p/interface';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
 import { ping } from '@libp2p/ping';
 import { webSockets } from '@libp2p/websockets';
@@ -14,9 +16,10 @@ import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
 import { type DialPolicyOptions, workerPageGater } from './dial-policy.ts';
 
-export async function createBrowserNode(policy: DialPolicyOptions): Promise<Libp2p> {
+/** `privateKey`: the worker's identity (identity.ts); its peer id is the worker id. */
+export async function createBrowserNode(policy: DialPolicyOptions, privateKey: PrivateKey): Promise<Libp2p> {
   return createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
+    privateKey,
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -6,6 +6,8 @@ export interface StartWorkerMessage {
   control: SharedArrayBuffer;
   bootstrapUrl: string;
   cpuThreadUrl: string;
+  /** The Groth16 prover thread, started on the first proof-requiring task. */
+  proverThreadUrl: string;
   wasmUrl: string;
 }
 
@@ -20,5 +22,11 @@ export const ASSET_PATHS = {
   css: '/worker/page.css',
   worker: '/worker/worker.js',
   cpuThread: '/worker/cpu-thread.js',
+  proverThread: '/worker/prover-thread.js',
   wasm: '/worker/shardmesh_preproc.wasm',
+  /** The optional page-to-page WebRTC link (./peer-link.ts), imported by the page after Start. */
+  peerLink: '/worker/peer-link.js',
 } as const;
+
+/** Where the orchestrator lists the pages reachable over WebRTC (orchestrator/p2p/relay-peers.ts). */
+export const BROWSER_PEERS_PATH = '/v1/browser-peers';

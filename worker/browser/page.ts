@@ -93,14 +93,32 @@ ui.optIn.addEventListener('click', () => {
     control: control.buffer,
     bootstrapUrl: BOOTSTRAP_PATH,
     cpuThreadUrl: ASSET_PATHS.cpuThread,
+    proverThreadUrl: ASSET_PATHS.proverThread,
     wasmUrl: ASSET_PATHS.wasm,
   };
   worker.postMessage(start);
+  void startPeerLink();
   ui.optIn.disabled = true;
   ui.optIn.textContent = 'Contributing';
   ui.pause.disabled = false;
   startGauges(control);
 });
+
+/**
+ * The optional page-to-page WebRTC link (./peer-link.ts, its own bundle, loaded only after Start):
+ * a relay reservation at the orchestrator so other pages can reach this one directly. Where the
+ * browser has no WebRTC or the orchestrator no relay, the page works on without it.
+ */
+async function startPeerLink(): Promise<void> {
+  if (typeof RTCPeerConnection === 'undefined') return;
+  try {
+    const mod = (await import(ASSET_PATHS.peerLink)) as typeof import('./peer-link.ts');
+    const link = await mod.startPagePeerLink({ bootstrapUrl: BOOTSTRAP_PATH });
+    log(`peer link: reachable over WebRTC at ${link.listenAddrs().length} address(es)`);
+  } catch (err) {
+    log(`peer link unavailable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 
 /** Usage = compute time credited since the last sample / wall time since the last sample. */
 function startGauges(block: ControlBlock): void {

@@ -4,6 +4,8 @@
  * page goes away. Anything fatal is posted back so the page can show it.
  */
 
+// First: modules loaded by the imports below need a global Buffer when they load.
+import './buffer-global.ts';
 import { runBrowserHost } from './browser-host.ts';
 import { ControlBlock, WorkerState } from './control-block.ts';
 import type { FromWorker, StartWorkerMessage } from './messages.ts';
@@ -27,6 +29,7 @@ scope.onmessage = (event) => {
     control,
     bootstrapUrl: msg.bootstrapUrl,
     cpuThreadUrl: msg.cpuThreadUrl,
+    proverThreadUrl: msg.proverThreadUrl,
     wasmUrl: msg.wasmUrl,
     log,
     signal: controller.signal,

@@ -1,7 +1,9 @@
 /**
  * The headless worker (`shardmesh worker`): a dial-only libp2p node that opens the task protocol
- * to one orchestrator and runs the shared task loop on it, redialling with exponential backoff
- * when the connection drops. Its worker id is its libp2p peer id, which Noise authenticates.
+ * to one or several orchestrators (given, or found through Kad-DHT provider records with
+ * `discover`) and runs the shared task loop on each, sharing its slots between them and
+ * redialling each independently (./sessions.ts). Its worker id is its libp2p peer id, which
+ * Noise authenticates.
  *
  * Compute: the GPU path runs on Dawn in this thread (the device works, the thread waits); the
  * CPU path runs on Bun Worker threads (ThreadExecutor), so a long CPU kernel never delays a
@@ -9,10 +11,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Libp2p } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
-import { resolveWorkerConfig, TASK_PROTOCOL, type WorkerConfig } from '../../orchestrator/config.ts';
+import type { CircuitId } from '../../circuits/lib/params.ts';
+import { resolveWorkerConfig, type WorkerConfig } from '../../orchestrator/config.ts';
+import { discoverOrchestrators } from '../../orchestrator/mesh/discovery.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
-import { FrameChannel } from '../../protocol/frame-channel.ts';
 import type { AdapterInfo, WorkerCapabilities } from '../../protocol/messages.ts';
 import { createPreprocessor } from '../preprocess/index.ts';
 import type { Prover } from '../prover/index.ts';
@@ -20,11 +22,14 @@ import { InlineExecutor, type TaskExecutor } from '../runtime/executor.ts';
 import type { GpuProvider } from '../runtime/gpu-provider.ts';
 import { resolveTaskLimits, type TaskLimits } from '../runtime/limits.ts';
 import { supportedKinds } from '../runtime/task-kinds.ts';
-import { runTaskLoop, type TaskLoopStats, type WorkerEvent } from '../runtime/task-loop.ts';
+import type { TaskLoopStats, WorkerEvent } from '../runtime/task-loop.ts';
 import { ThreadExecutor } from '../runtime/thread-executor.ts';
 import { createHeadlessGpu, type HeadlessGpuMode } from './gpu.ts';
+import { OrchestratorSessions, type SessionState } from './sessions.ts';
 
 export interface HeadlessWorkerOptions extends Partial<WorkerConfig> {
+  /** One orchestrator to serve (merged into `orchestrators`). */
+  orchestrator?: string | undefined;
   onEvent?: (event: WorkerEvent) => void;
   /** Log lines (connection state, fallbacks); silent by default. */
   log?: (line: string) => void;
@@ -36,8 +41,6 @@ export interface HeadlessWorkerOptions extends Partial<WorkerConfig> {
   limits?: Partial<Pick<TaskLimits, 'maxPayloadBytes' | 'maxOutputBytes'>>;
   /** Where proving keys come from: 'orchestrator' (default, fetched by hash) or 'local' (artifactsDir). */
   proverArtifacts?: 'orchestrator' | 'local';
-  /** Local artifacts for proverArtifacts 'local'. Default: the committed circuits/artifacts. */
-  artifactsDir?: string;
 }
 
 export class HeadlessWorker {
@@ -45,37 +48,49 @@ export class HeadlessWorker {
   private node: Libp2p | undefined;
   private gpu: GpuProvider | undefined;
   private limits: TaskLimits | undefined;
-  private prover: Promise<Prover> | undefined;
-  /** Loaded on the first task that needs a proof: snarkjs and the keys are heavy. */
-  private readonly proverSource = (): Promise<Prover> => {
-    this.prover ??= this.createProver();
-    this.prover.catch(() => {
-      this.prover = undefined; // an unreachable orchestrator or a bad artifact: retry on the next task
-    });
-    return this.prover;
-  };
+  /** One prover per circuit, each holding only that circuit's keys (issue 5: chain, batch proofs). */
+  private readonly provers = new Map<CircuitId, Promise<Prover>>();
+  /**
+   * Loaded on the first task that needs a proof of that circuit (snarkjs and the keys are heavy),
+   * with keys from the orchestrator of that task's session; one prover then serves every session
+   * (artifacts are content-addressed, so orchestrators on the same key versions share them).
+   */
+  private readonly proverSource =
+    (orchestrator: string) =>
+    (circuit: CircuitId = 'result_binding'): Promise<Prover> => {
+      let prover = this.provers.get(circuit);
+      if (prover === undefined) {
+        prover = this.createProver(orchestrator, circuit);
+        this.provers.set(circuit, prover);
+        prover.catch(() => {
+          this.provers.delete(circuit); // an unreachable orchestrator or a bad artifact: retry later
+        });
+      }
+      return prover;
+    };
   /** Keys from the orchestrator served (checked by hash in createProver), or from a local dir. */
-  private async createProver(): Promise<Prover> {
+  private async createProver(orchestrator: string, circuit: CircuitId): Promise<Prover> {
     const { createProver } = await import('../prover/index.ts');
     const signal = this.controller.signal;
-    const dir = this.opts.artifactsDir === undefined ? {} : { artifactsDir: this.opts.artifactsDir };
+    const dir = this.config.artifactsDir === undefined ? {} : { artifactsDir: this.config.artifactsDir };
     if (this.opts.proverArtifacts === 'local' || this.node === undefined)
-      return createProver({ ...dir, signal });
+      return createProver({ ...dir, circuits: [circuit], signal });
     const { remoteArtifacts } = await import('../prover/remote-artifacts.ts');
-    const remote = remoteArtifacts(this.node, { orchestrator: this.config.orchestrator });
-    // Only the circuit the task loop proves (worker/runtime/prove.ts): half the bytes to fetch.
+    const remote = remoteArtifacts(this.node, { orchestrator });
+    // Only the circuit asked for (worker/runtime/prove.ts): the keys of one circuit to fetch.
     return createProver({
       ...dir,
       manifest: await remote.manifest({ signal }),
       fetchArtifact: remote.fetchArtifact,
-      circuits: ['result_binding'],
+      circuits: [circuit],
       signal,
     });
   }
 
   private executor: TaskExecutor | undefined;
   private readonly controller = new AbortController();
-  private loop: Promise<void> | undefined;
+  private sessions: OrchestratorSessions | undefined;
+  private discovery: Promise<void> | undefined;
   readonly stats: TaskLoopStats = { done: 0, failed: 0, refused: 0 };
 
   constructor(private readonly opts: HeadlessWorkerOptions = {}) {
@@ -116,17 +131,38 @@ export class HeadlessWorker {
       // CPU tasks are the norm without a GPU: load the threads now, not out of a task's time.
       if (gpu.adapter === null) await threads.warm();
     }
-    this.node = await createNode();
-    this.loop = this.serve(this.node, this.executor);
+    // A DHT client only when it searches: a plain worker stays a bare dial-only node.
+    const node = await createNode(
+      this.config.discover ? { mesh: { gossip: false, relay: false, dht: 'client', mdns: false } } : {},
+    );
+    this.node = node;
+    this.sessions = new OrchestratorSessions({
+      node,
+      concurrency: this.config.concurrency,
+      reconnectMs: this.config.reconnectMs,
+      reconnectMaxMs: this.config.reconnectMaxMs,
+      template: this.sessionTemplate(node, this.executor),
+      prover: this.proverSource,
+      log: (l) => this.log(l),
+      signal,
+    });
+    this.sessions.add(this.config.orchestrators);
+    if (this.config.discover) this.discovery = this.discoverLoop(node, this.sessions);
+  }
+
+  /** Orchestrators served, each with its share of the slots and whether it is connected now. */
+  orchestrators(): SessionState[] {
+    return this.sessions?.state() ?? [];
   }
 
   async stop(): Promise<void> {
     this.controller.abort();
+    await this.discovery?.catch(() => {});
     await this.node?.stop();
-    await this.loop?.catch(() => {});
+    await this.sessions?.closed();
     await this.executor?.close();
     this.gpu?.destroy();
-    await this.prover?.then((p) => p.close()).catch(() => {});
+    await Promise.all([...this.provers.values()].map((p) => p.then((x) => x.close()).catch(() => {})));
   }
 
   private capabilities(): WorkerCapabilities {
@@ -140,39 +176,55 @@ export class HeadlessWorker {
     };
   }
 
-  /** Serves the orchestrator until stopped, redialling after every disconnect. */
-  private async serve(node: Libp2p, executor: TaskExecutor): Promise<void> {
+  private sessionTemplate(node: Libp2p, executor: TaskExecutor) {
+    return {
+      workerId: node.peerId.toString(),
+      taskTimeoutMs: this.config.taskTimeoutMs,
+      executor,
+      ...(this.opts.limits === undefined ? {} : { limits: this.opts.limits }),
+      capabilities: this.capabilities(),
+      userAgent: `shardmesh-headless bun/${Bun.version}`,
+      stats: this.stats,
+      ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }),
+    };
+  }
+
+  /**
+   * Looks for orchestrators through the DHT (from the bootstrap peers, and the orchestrators
+   * already given, which are mesh peers too) at start and every discoverIntervalMs, and serves
+   * each new one.
+   */
+  private async discoverLoop(node: Libp2p, sessions: OrchestratorSessions): Promise<void> {
     const signal = this.controller.signal;
-    let delay = this.config.reconnectMs;
+    const bootstrap = [...new Set([...this.config.bootstrap, ...this.config.orchestrators])];
+    // Until something is found (the DHT may still be filling), look again soon, backing off.
+    let retryMs = 1_000;
     while (!signal.aborted) {
       try {
-        const stream = await node.dialProtocol(multiaddr(this.config.orchestrator), TASK_PROTOCOL, {
+        const found = await discoverOrchestrators({
+          node,
+          bootstrap,
+          timeoutMs: this.config.discoverTimeoutMs,
           signal,
         });
-        delay = this.config.reconnectMs;
-        this.log(`connected to ${this.config.orchestrator}`);
-        await runTaskLoop(new FrameChannel(stream), {
-          workerId: this.peerId,
-          concurrency: this.config.concurrency,
-          taskTimeoutMs: this.config.taskTimeoutMs,
-          executor,
-          ...(this.opts.limits === undefined ? {} : { limits: this.opts.limits }),
-          capabilities: this.capabilities(),
-          userAgent: `shardmesh-headless bun/${Bun.version}`,
-          signal,
-          stats: this.stats,
-          prover: this.proverSource,
-          ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }),
-        });
-        this.log('orchestrator closed the session');
+        const known = new Set(sessions.state().map((s) => peerOf(s.orchestrator)));
+        const fresh = found.filter((a) => !known.has(peerOf(a)));
+        if (fresh.length > 0) this.log(`discovered ${fresh.length} orchestrator(s): ${fresh.join(' ')}`);
+        sessions.add(fresh);
       } catch (err) {
         if (signal.aborted) return;
-        this.log(
-          `connection failed: ${err instanceof Error ? err.message : String(err)}; retrying in ${delay} ms`,
-        );
+        this.log(`discovery failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-      await Bun.sleep(delay);
-      delay = Math.min(delay * 2, this.config.reconnectMaxMs);
+      if (this.config.discoverIntervalMs === 0) return;
+      const nothingYet = sessions.state().length === 0;
+      const wait = nothingYet
+        ? Math.min(retryMs, this.config.discoverIntervalMs)
+        : this.config.discoverIntervalMs;
+      retryMs = nothingYet ? retryMs * 2 : 1_000;
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        signal.addEventListener('abort', () => resolve(clearTimeout(timer)), { once: true });
+      });
     }
   }
 
@@ -180,3 +232,6 @@ export class HeadlessWorker {
     this.opts.log?.(`[worker ${this.node?.peerId.toString().slice(-8) ?? '-'}] ${line}`);
   }
 }
+
+/** The peer id an address names (one orchestrator may be reached through several addresses). */
+const peerOf = (address: string): string => address.split('/p2p/').at(-1) ?? address;

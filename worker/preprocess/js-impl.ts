@@ -10,6 +10,7 @@ import {
   checkChunkIndex,
   checkChunkSize,
   checkChunkTotal,
+  checkColumns,
   checkEmaOut,
   checkLen,
   chunkCountOf,
@@ -52,6 +53,14 @@ export function createJsPreprocessor(opts: JsPreprocessorOptions = {}): Preproce
       emaJs(x, a, dst);
       return dst;
     },
+    emaColumns(x, columns, alpha, out) {
+      const a = checkAlpha(alpha);
+      checkColumns(x.length, columns);
+      if (out !== undefined) checkEmaOut(x, out);
+      const dst = out ?? new Float32Array(x.length);
+      emaColumnsJs(x, columns, a, dst);
+      return dst;
+    },
     sha256: sha256Js,
   };
 }
@@ -68,6 +77,28 @@ function emaJs(x: Float32Array, a: number, dst: Float32Array): void {
   for (let i = 1; i < n; i++) {
     // f64 then fround gives the correctly rounded f32 result for + - * (53 >= 2 * 24 + 2 bits).
     y = Math.fround(y + Math.fround(a * Math.fround((x[i] as number) - y)));
+    if (Number.isNaN(y)) bits[i] = CANONICAL_NAN_BITS;
+    else dst[i] = y;
+  }
+}
+
+/**
+ * Mirrors wasm-preproc/src/ema_columns.rs. Row by row, each value's previous output is the one
+ * a row above in `dst` (already written: in place works too); the inner loop over columns has
+ * no dependency between iterations, which the JIT can overlap.
+ */
+function emaColumnsJs(x: Float32Array, columns: number, a: number, dst: Float32Array): void {
+  const n = x.length;
+  if (n === 0) return;
+  const bits = new Uint32Array(dst.buffer, dst.byteOffset, n);
+  for (let c = 0; c < columns; c++) {
+    const v = x[c] as number;
+    if (Number.isNaN(v)) bits[c] = CANONICAL_NAN_BITS;
+    else dst[c] = v;
+  }
+  for (let i = columns; i < n; i++) {
+    const p = dst[i - columns] as number;
+    const y = Math.fround(p + Math.fround(a * Math.fround((x[i] as number) - p)));
     if (Number.isNaN(y)) bits[i] = CANONICAL_NAN_BITS;
     else dst[i] = y;
   }

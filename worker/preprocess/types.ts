@@ -29,6 +29,13 @@ export interface Preprocessor {
    */
   ema(x: Float32Array, alpha: number, out?: Float32Array): Float32Array;
   /**
+   * The same EMA down each column of the row-major matrix `x` with `columns` columns (each
+   * column its own series: a multichannel signal, one feature per column):
+   * y[0][c] = x[0][c]; y[r][c] = y[r-1][c] + alpha * (x[r][c] - y[r-1][c]). `columns = 1` is
+   * `ema`. `x.length` must be a multiple of `columns`. WASM runs four columns per SIMD op.
+   */
+  emaColumns(x: Float32Array, columns: number, alpha: number, out?: Float32Array): Float32Array;
+  /**
    * Synchronous SHA-256 (32 bytes). For large buffers prefer `crypto.subtle.digest` (browser) or
    * `Bun.CryptoHasher` / node:crypto (Bun): native SHA-NI/AVX2 code, 2-4x faster here.
    */

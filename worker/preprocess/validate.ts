@@ -48,6 +48,14 @@ export function checkEmaOut(x: Float32Array, out: Float32Array): void {
   if (overlap) fail('out', 'out partially overlaps x (use x itself for in place)', out.byteOffset);
 }
 
+/** `columns` must be a positive integer dividing x's length (whole rows only). */
+export function checkColumns(length: number, columns: number): void {
+  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_PAYLOAD_LEN) {
+    fail('columns', `columns must be an integer in [1, ${MAX_PAYLOAD_LEN}]`, columns);
+  }
+  if (length % columns !== 0) fail('columns', `${length} values do not form rows of ${columns}`, columns);
+}
+
 /**
  * ceil(len / chunkSize). Exact for every safe-integer len: if the true quotient is not an integer
  * it is at least 1/chunkSize away from one, more than the f64 rounding error len/chunkSize * 2^-53.

@@ -5,7 +5,7 @@
 import { ErrorCode, WorkerTaskError } from '../../protocol/errors.ts';
 
 /** Must equal ABI_VERSION in wasm-preproc/src/lib.rs. */
-export const WASM_ABI_VERSION = 1;
+export const WASM_ABI_VERSION = 2;
 
 /** Status codes returned by the exports (negative = error). */
 export const WasmStatus = {
@@ -26,6 +26,8 @@ export interface PreprocExports {
   chunk_count(len: number, chunkSize: number): bigint;
   chunk_bounds(len: number, chunkSize: number, first: number, n: number, out: number): number;
   ema_f32(src: number, dst: number, n: number, alpha: number, prev: number, hasPrev: number): number;
+  /** `prev`: pointer to the previous window's last output row, or 0 for none. */
+  ema_columns_f32(src: number, dst: number, rows: number, cols: number, alpha: number, prev: number): number;
   sha256_state_size(): number;
   sha256_init(state: number): number;
   sha256_update(state: number, data: number, len: number): number;
@@ -41,6 +43,7 @@ const FUNCTIONS = [
   'chunk_count',
   'chunk_bounds',
   'ema_f32',
+  'ema_columns_f32',
   'sha256_state_size',
   'sha256_init',
   'sha256_update',

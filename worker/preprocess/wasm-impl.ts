@@ -13,6 +13,7 @@ import {
   checkChunkIndex,
   checkChunkSize,
   checkChunkTotal,
+  checkColumns,
   checkEmaOut,
   checkLen,
 } from './validate.ts';
@@ -76,7 +77,7 @@ export function createWasmPreprocessor(wasm: PreprocExports, opts: WasmWindowOpt
     return Number(count);
   };
 
-  return {
+  const pre: WasmPreprocessor = {
     impl: 'wasm',
     chunkCount,
     chunkBounds(len, chunkSize) {
@@ -128,6 +129,38 @@ export function createWasmPreprocessor(wasm: PreprocExports, opts: WasmWindowOpt
         return dst;
       });
     },
+    emaColumns(x, columns, alpha, out) {
+      const a = checkAlpha(alpha);
+      checkColumns(x.length, columns);
+      if (out !== undefined) checkEmaOut(x, out);
+      // One column is one series: ema_f32's scalar loop has no per-row overhead (same bits).
+      if (columns === 1) return pre.ema(x, alpha, out);
+      const dst = out ?? new Float32Array(x.length);
+      const n = x.length;
+      if (n === 0) return dst;
+      // Whole rows per window (at least one), after a 16-aligned slot for the previous output row.
+      const rowsPerWin = Math.max(1, Math.floor(windows.emaWindow / columns));
+      const rows = n / columns;
+      const prevBytes = (4 * columns + 15) & ~15;
+      const winValues = Math.min(rows, rowsPerWin) * columns;
+      return withBlock(prevBytes + 4 * winValues, 'ema_columns_f32', (base) => {
+        const mem = new Uint8Array(wasm.memory.buffer);
+        const win = base + prevBytes;
+        const src = new Uint8Array(x.buffer, x.byteOffset, 4 * n);
+        const dstBytes = new Uint8Array(dst.buffer, dst.byteOffset, 4 * n);
+        for (let row = 0; row < rows; row += rowsPerWin) {
+          const m = Math.min(rowsPerWin, rows - row);
+          const start = 4 * row * columns;
+          const len = 4 * m * columns;
+          mem.set(src.subarray(start, start + len), win);
+          checkStatus(wasm.ema_columns_f32(win, win, m, columns, a, row === 0 ? 0 : base), 'ema_columns_f32');
+          dstBytes.set(mem.subarray(win, win + len), start);
+          // The window's last output row seeds the next window (bit for bit: a byte copy).
+          mem.copyWithin(base, win + len - 4 * columns, win + len);
+        }
+        return dst;
+      });
+    },
     sha256(bytes) {
       const len = bytes.length;
       const win = Math.min(len, windows.shaWindow);
@@ -149,4 +182,5 @@ export function createWasmPreprocessor(wasm: PreprocExports, opts: WasmWindowOpt
     liveBytes: () => wasm.live_bytes() >>> 0,
     memoryBytes: () => wasm.memory.buffer.byteLength,
   };
+  return pre;
 }

@@ -15,6 +15,8 @@ export interface CpuThreadRun {
   type: 'run';
   id: number;
   kind: string;
+  /** For field-native kinds (poseidon-chain), which derive their input from the task id. */
+  taskId?: string;
   seed: number;
   params: JsonObject;
   payload: StagedPayload;

@@ -43,7 +43,13 @@ async function run(msg: CpuThreadRun): Promise<void> {
     const { preprocessor, maxOutputBytes } = await setup;
     const payload = await readStaged(msg.payload);
     const { output } = await computeTask(
-      { kind: msg.kind, seed: msg.seed, params: msg.params, payload },
+      {
+        kind: msg.kind,
+        ...(msg.taskId === undefined ? {} : { taskId: msg.taskId }),
+        seed: msg.seed,
+        params: msg.params,
+        payload,
+      },
       { preprocessor, gpu: null, limits: { maxOutputBytes } },
     );
     // Move the output back; copy first only when it is a view into a larger or shared buffer.

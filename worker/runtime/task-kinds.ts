@@ -19,10 +19,13 @@ import {
 } from '../../shaders/index.ts';
 import type { MatmulInput } from '../../shaders/matmul/payload.ts';
 import type { Preprocessor } from '../preprocess/index.ts';
+import { poseidonChainHandler, poseidonChainKind } from './executors/poseidon-chain.ts';
 import { checkOutputSize, DEFAULT_TASK_LIMITS, type TaskLimits } from './limits.ts';
 
 export interface TaskInput {
   readonly kind: string;
+  /** The task's id: field-native kinds (poseidon-chain) derive their input from it. */
+  readonly taskId?: string;
   readonly seed: number;
   readonly params: JsonObject;
   readonly payload: Uint8Array;
@@ -55,20 +58,34 @@ interface KindSpec<I> {
   outputBytes?: (input: I) => number;
 }
 
-/** matmul-f32: optional EMA smoothing of A's rows (params.smoothAlpha), then C = A x B. */
+/**
+ * matmul-f32, then C = A x B, with optional EMA smoothing of A first: `params.smoothAlpha` runs
+ * one EMA over A's elements in row-major order (one series); `params.smoothColumnsAlpha` runs it
+ * down each of A's k columns (each column a series over the m rows, e.g. a feature over time),
+ * which WASM computes four columns per SIMD step. Both may be given: the series pass first.
+ */
 const matmulSpec: KindSpec<MatmulInput> = {
   prepare: (input, task, ctx) => {
-    const alpha = task.params.smoothAlpha;
-    if (alpha === undefined) return input;
-    if (typeof alpha !== 'number') {
-      throw new WorkerTaskError(ErrorCode.PreprocessFailed, 'params.smoothAlpha must be a number', {
-        field: 'params.smoothAlpha',
-      });
-    }
-    return { ...input, a: ctx.preprocessor.ema(input.a, alpha) };
+    let a = input.a;
+    const series = alphaParam(task.params, 'smoothAlpha');
+    if (series !== undefined) a = ctx.preprocessor.ema(a, series);
+    const columns = alphaParam(task.params, 'smoothColumnsAlpha');
+    if (columns !== undefined) a = ctx.preprocessor.emaColumns(a, input.k, columns);
+    return a === input.a ? input : { ...input, a };
   },
   outputBytes: (input) => input.m * input.n * 4,
 };
+
+function alphaParam(params: JsonObject, name: 'smoothAlpha' | 'smoothColumnsAlpha'): number | undefined {
+  const alpha = params[name];
+  if (alpha === undefined) return undefined;
+  if (typeof alpha !== 'number') {
+    throw new WorkerTaskError(ErrorCode.PreprocessFailed, `params.${name} must be a number`, {
+      field: `params.${name}`,
+    });
+  }
+  return alpha;
+}
 
 const customSpec: KindSpec<CustomInput> = {
   outputBytes: (input) => input.header.output.byteLength,
@@ -99,15 +116,25 @@ const handlers = new Map<string, TaskHandler>(
 );
 handlers.set(KernelKind.MatmulF32, kernelHandler(matmulKernel, matmulSpec));
 handlers.set(KernelKind.CustomWgsl, kernelHandler(customKernel, customSpec));
+// Field-native kinds (no kernel: their circuits recompute them), see ./executors/.
+handlers.set(poseidonChainKind, poseidonChainHandler);
 
 /**
  * Kinds to advertise in the hello. Kinds without a CPU path (custom WGSL) only when the worker
  * has a GPU, so the orchestrator can route them to workers that can run them.
  */
 export function supportedKinds(opts: { gpu?: boolean } = {}): string[] {
-  return Object.values(kernels)
-    .filter((kernel) => opts.gpu === true || !kernel.requiresGpu)
-    .map((kernel) => kernel.kind);
+  return [
+    ...Object.values(kernels)
+      .filter((kernel) => opts.gpu === true || !kernel.requiresGpu)
+      .map((kernel) => kernel.kind),
+    poseidonChainKind,
+  ];
+}
+
+/** Kinds a ThreadExecutor computes on the task loop's thread (see ./executors/poseidon-chain.ts). */
+export function runsOnLoopThread(kind: string): boolean {
+  return kind === poseidonChainKind;
 }
 
 export function handlerFor(kind: string): TaskHandler {

@@ -13,15 +13,19 @@
  * to take back credit already granted, so this is how pause works: pause = drain, resume = a new
  * session.
  */
-import { AbortError, ErrorCode, isShardmeshError, WorkerTaskError } from '../../protocol/errors.ts';
+
+import { entryBytes } from '../../protocol/batch.ts';
+import { ErrorCode, isShardmeshError } from '../../protocol/errors.ts';
 import type { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
-import type { TaskHeader, WelcomeHeader, WorkerCapabilities } from '../../protocol/messages.ts';
+import type { TaskEntry, TaskHeader, WelcomeHeader, WorkerCapabilities } from '../../protocol/messages.ts';
 import type { Preprocessor } from '../preprocess/index.ts';
+import { computeWithTimeout } from './compute-timeout.ts';
 import type { Throttle } from './duty-cycle.ts';
 import { InlineExecutor, type TaskExecutor } from './executor.ts';
 import type { GpuSource } from './gpu-provider.ts';
 import { checkOutputSize, checkPayloadSize, resolveTaskLimits, type TaskLimits } from './limits.ts';
+import { Outbox } from './outbox.ts';
 import { type ProverSource, proveResult } from './prove.ts';
 import type { WorkerEvent } from './worker-events.ts';
 
@@ -59,9 +63,14 @@ export interface TaskLoopOptions {
    * is acked when this runs out; 0 acks before computing.
    */
   ackHoldMs?: number;
+  /**
+   * Offer batch frames in hello (default true): leases then arrive as `tasks` frames and what one
+   * turn finished leaves as one `results` frame, if the orchestrator's welcome agrees.
+   */
+  batchFrames?: boolean;
 }
 
-export const TASK_LOOP_DEFAULTS = { ackHoldMs: 10 } as const;
+export const TASK_LOOP_DEFAULTS = { ackHoldMs: 10, batchFrames: true } as const;
 
 export interface TaskLoopStats {
   done: number;
@@ -77,6 +86,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
   const emit = opts.onEvent ?? (() => {});
   const { signal, drain } = opts;
   const restSignal = anySignal([signal, drain]);
+  const outbox = new Outbox(channel, { batch: false, ...(signal === undefined ? {} : { signal }) });
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closing = false;
   const stopping = (): boolean => signal?.aborted === true || drain?.aborted === true || closing;
@@ -101,7 +111,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
     let pulled = false;
     let acked: Promise<void> | undefined;
     const ack = (): Promise<void> => {
-      acked ??= channel.send({ type: 'ack', replicaId: task.replicaId }, undefined, { signal });
+      acked ??= outbox.ack(task.replicaId);
       return acked;
     };
     const ackHoldMs = opts.ackHoldMs ?? TASK_LOOP_DEFAULTS.ackHoldMs;
@@ -120,9 +130,8 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       const elapsedMs = Math.round(performance.now() - started);
       clearTimeout(ackTimer);
       const ackSent = ack(); // queued before the result: same write, same order
-      const sent = channel.send(
+      const sent = outbox.result(
         {
-          type: 'result',
           ...ids,
           kind: task.kind,
           seed: task.seed,
@@ -132,12 +141,11 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
           ...(proof === undefined ? {} : { proof }),
         },
         output,
-        { signal },
       );
       // With no rest to take, the next pull leaves in the same write as the result.
       if (opts.throttle === undefined && !stopping()) {
         pulled = true;
-        channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+        outbox.pull(1).catch(() => {});
       }
       await Promise.all([ackSent, sent]);
       stats.done++;
@@ -150,14 +158,14 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       emit({ type: 'task:failed', ...pick(task), ...error, computeMs });
       clearTimeout(ackTimer);
       ack().catch(() => {}); // a failure is acked first, like a result
-      await channel.send({ type: 'failure', ...ids, error }, undefined, { signal }).catch(() => {});
+      await outbox.failure({ ...ids, error }).catch(() => {});
     } finally {
       clearTimeout(ackTimer);
       held.delete(task.replicaId);
     }
     if (!pulled) {
       await opts.throttle?.afterTask(computeMs, restSignal === undefined ? {} : { signal: restSignal });
-      if (!stopping()) await channel.send({ type: 'pull', max: 1 }, undefined, { signal }).catch(() => {});
+      if (!stopping()) await outbox.pull(1).catch(() => {});
     }
     finishIfDrained();
   };
@@ -165,7 +173,13 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
   drain?.addEventListener('abort', finishIfDrained);
   try {
     await channel.send(
-      { type: 'hello', workerId: opts.workerId, capabilities: opts.capabilities, userAgent: opts.userAgent },
+      {
+        type: 'hello',
+        workerId: opts.workerId,
+        capabilities: opts.capabilities,
+        userAgent: opts.userAgent,
+        batchFrames: opts.batchFrames ?? TASK_LOOP_DEFAULTS.batchFrames,
+      },
       undefined,
       { signal },
     );
@@ -177,6 +191,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
       const { header, payload } = incoming.frame;
       switch (header.type) {
         case 'welcome':
+          if (header.batchFrames === true && opts.batchFrames !== false) outbox.enableBatches();
           heartbeat = startHeartbeat(channel, header, held, signal);
           emit({ type: 'session:welcome', orchestratorId: header.orchestratorId });
           if (stopping()) finishIfDrained();
@@ -184,6 +199,9 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
           break;
         case 'task':
           void runReplica(header, payload);
+          break;
+        case 'tasks':
+          for (const entry of header.tasks) void runReplica(taskOf(entry), entryBytes(payload, entry));
           break;
         case 'refusal':
           stats.refused++;
@@ -238,51 +256,16 @@ function startHeartbeat(
   }, welcome.heartbeatMs);
 }
 
-/**
- * Runs the task under its time limit. The executor is told to stop (its signal fires) and the
- * loop stops waiting at the same moment, whatever the executor does. A kernel that blocked this
- * thread past the limit (inline CPU) is caught after it returns.
- */
-async function computeWithTimeout(
-  task: TaskHeader,
-  payload: Uint8Array,
-  executor: TaskExecutor,
-  cancel: AbortSignal,
-  timeoutMs: number,
-) {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const taskSignal = AbortSignal.any([cancel, timeout]);
-  const timedOut = () =>
-    new WorkerTaskError(ErrorCode.TaskTimeout, `task exceeded its ${timeoutMs} ms limit`, { timeoutMs });
-  const work = executor.run(
-    { kind: task.kind, seed: task.seed, params: task.params, payload },
-    { signal: taskSignal, timeoutMs, replicaId: task.replicaId },
-  );
-  const started = performance.now();
-  try {
-    const outcome = await untilAborted(work, taskSignal);
-    // A kernel that blocked this thread kept the timeout's timer from firing: check the clock.
-    if (timeout.aborted || performance.now() - started > timeoutMs) throw timedOut();
-    return outcome;
-  } catch (err) {
-    throw timeout.aborted && !cancel.aborted ? timedOut() : err;
-  }
-}
-
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  work.catch(() => {}); // a late rejection after we stopped waiting is not an unhandled error
-  if (signal.aborted) return Promise.reject(new AbortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
   if (present.length <= 1) return present[0];
   return AbortSignal.any(present);
+}
+
+/** A batch entry as the task header it stands for (its slice already cut out of the payload). */
+function taskOf(entry: TaskEntry): TaskHeader {
+  const { offset: _offset, length, sha256, ...task } = entry;
+  return { ...task, type: 'task', v: 1, payloadLength: length, payloadSha256: sha256 };
 }
 
 const pick = (task: TaskHeader) => ({ replicaId: task.replicaId, taskId: task.taskId });

@@ -12,7 +12,7 @@ import { computeOnGpu, type ExecuteOptions, type TaskExecutor } from './executor
 import type { GpuSource } from './gpu-provider.ts';
 import { DEFAULT_TASK_LIMITS, type TaskLimits } from './limits.ts';
 import { memoryStager, type PayloadStager } from './staging.ts';
-import { type ComputeResult, computeTask, type TaskInput } from './task-kinds.ts';
+import { type ComputeResult, computeTask, runsOnLoopThread, type TaskInput } from './task-kinds.ts';
 
 export interface ThreadExecutorOptions {
   /** Used on the GPU path, which runs in this thread. */
@@ -109,6 +109,7 @@ class CpuThread {
         type: 'run',
         id: this.nextId++,
         kind: task.kind,
+        ...(task.taskId === undefined ? {} : { taskId: task.taskId }),
         seed: task.seed,
         params: task.params,
         payload: staged.payload,
@@ -153,7 +154,9 @@ export class ThreadExecutor implements TaskExecutor {
     const limits = this.opts.limits ?? DEFAULT_TASK_LIMITS;
     const gpu = (await this.opts.gpu?.get({ signal: opts.signal })) ?? null;
     if (gpu !== null) return computeOnGpu(task, gpu, this.opts.preprocessor, opts, limits);
-    if (!this.inline) {
+    // Field-native kinds (poseidon-chain) take well under a millisecond, and their library
+    // (circomlibjs, with a native addon) must not load inside a Worker thread: run them here.
+    if (!this.inline && !runsOnLoopThread(task.kind)) {
       try {
         return { output: await this.runOnThread(task, opts), path: 'cpu' };
       } catch (err) {

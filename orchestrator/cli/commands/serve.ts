@@ -63,13 +63,28 @@ export function registerServeCommands(program: Command): void {
 
   program
     .command('worker')
-    .description('run a headless worker that serves one orchestrator')
-    .option('--orchestrator <multiaddr>', 'orchestrator address with /p2p/<id> (env SHARDMESH_ORCHESTRATOR)')
-    .option('--concurrency <n>', 'tasks computed at once', int)
+    .description('run a headless worker that serves one or several orchestrators')
+    .option(
+      '--orchestrator <multiaddr...>',
+      'orchestrator address(es) with /p2p/<id>, repeatable; the slots are shared (env SHARDMESH_ORCHESTRATOR, comma-separated)',
+    )
+    .option(
+      '--discover',
+      'also find orchestrators through Kad-DHT provider records (env SHARDMESH_DISCOVER=1)',
+    )
+    .option('--bootstrap <multiaddr...>', 'mesh peer(s) the DHT search starts from (env SHARDMESH_BOOTSTRAP)')
+    .option('--concurrency <n>', 'tasks computed at once, shared by all orchestrators', int)
     .option('--preprocessor <impl>', 'wasm (default) or js')
     .option('--gpu <mode>', 'auto (WebGPU when an adapter exists, else CPU) or off (env SHARDMESH_GPU=off)')
     .action(
-      async (opts: { orchestrator?: string; concurrency?: number; preprocessor?: string; gpu?: string }) => {
+      async (opts: {
+        orchestrator?: string[];
+        discover?: boolean;
+        bootstrap?: string[];
+        concurrency?: number;
+        preprocessor?: string;
+        gpu?: string;
+      }) => {
         if (opts.gpu !== undefined && opts.gpu !== 'auto' && opts.gpu !== 'off') {
           throw new InvalidArgumentError('--gpu must be auto or off');
         }
@@ -78,7 +93,9 @@ export function registerServeCommands(program: Command): void {
         }
         const worker = new HeadlessWorker({
           ...given({
-            orchestrator: opts.orchestrator,
+            orchestrators: opts.orchestrator,
+            discover: opts.discover,
+            bootstrap: opts.bootstrap,
             concurrency: opts.concurrency,
             preprocessor: opts.preprocessor as 'wasm' | 'js' | undefined,
             gpu: opts.gpu as 'auto' | 'off' | undefined,
@@ -86,7 +103,13 @@ export function registerServeCommands(program: Command): void {
           log,
         });
         await worker.start();
-        console.log(JSON.stringify({ event: 'ready', workerId: worker.peerId }));
+        console.log(
+          JSON.stringify({
+            event: 'ready',
+            workerId: worker.peerId,
+            orchestrators: worker.orchestrators().map((o) => o.orchestrator),
+          }),
+        );
         await untilSignal();
         await worker.stop();
         log(`worker stopped: ${worker.stats.done} tasks done, ${worker.stats.failed} failed`);
