@@ -15,10 +15,10 @@
  */
 import { ProofError } from '../../circuits/lib/errors.ts';
 import { findEntry, type Manifest } from '../../circuits/lib/manifest.ts';
-import { CircuitId as C, type CircuitId } from '../../circuits/lib/params.ts';
+import type { CircuitId } from '../../circuits/lib/params.ts';
 import { AbortError, ErrorCode, throwIfAborted } from '../../protocol/errors.ts';
 import type { ProofBundle, Prover } from '../prover/index.ts';
-import { batchInput, type CircuitInput, poseidonChainInput, resultBindingInput } from '../prover/inputs.ts';
+import { type CircuitInput, proveMethods } from '../prover/inputs.ts';
 import type { FromThread, ToThread } from '../prover/thread-protocol.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 
@@ -208,21 +208,7 @@ export async function createBrowserProver(opts: BrowserProverOptions): Promise<P
 
   return {
     versions,
-    async proveResultBinding(req, o = {}) {
-      const prepared = await resultBindingInput(req);
-      const bundle = await enqueue<ProofBundle<'result_binding'>>(C.ResultBinding, prepared.input, o.signal);
-      return { ...bundle, resultDigest: prepared.resultDigest, outputLen: prepared.outputLen };
-    },
-    async provePoseidonChain(req, o = {}) {
-      const prepared = await poseidonChainInput(req);
-      const bundle = await enqueue<ProofBundle<'poseidon_chain'>>(C.PoseidonChain, prepared.input, o.signal);
-      return { ...bundle, result: prepared.result };
-    },
-    async proveBatch(req, o = {}) {
-      const prepared = await batchInput(req);
-      const bundle = await enqueue<ProofBundle<'result_batch'>>(C.ResultBatch, prepared.input, o.signal);
-      return { ...bundle, root: prepared.root, digests: prepared.digests };
-    },
+    ...proveMethods(enqueue),
     async close() {
       if (closed) return;
       closed = true;

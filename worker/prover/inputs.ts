@@ -7,9 +7,10 @@ import { batchRoot, padBatch } from '../../circuits/lib/batch.ts';
 import { commitOutput } from '../../circuits/lib/digest.ts';
 import { ProofError } from '../../circuits/lib/errors.ts';
 import { nonceToField, seedToField, taskIdToField, workerIdToField } from '../../circuits/lib/field.ts';
-import { BATCH_SIZE } from '../../circuits/lib/params.ts';
+import { BATCH_SIZE, CircuitId as C, type CircuitId } from '../../circuits/lib/params.ts';
 import { poseidonChainFromFields } from '../../circuits/lib/poseidon-chain.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import type { ProofBundle, Prover } from './prover.ts';
 
 /** Circuit input signals by name (bigints, or arrays of them). */
 export type CircuitInput = Record<string, bigint | bigint[]>;
@@ -95,5 +96,34 @@ export async function batchInput(
     input: { root, ...ids, taskIds: padded.map((l) => l.taskId), inners },
     root,
     digests: leaves.map((l) => l.digest),
+  };
+}
+
+/** Runs one proof of `circuit` on `input` (queued behind the others) and returns its bundle. */
+export type ProofQueue = <T>(circuit: CircuitId, input: CircuitInput, signal?: AbortSignal) => Promise<T>;
+
+/**
+ * The Prover's prove* methods over a queue: witness inputs prepared here (the same for every
+ * host), the proving itself wherever the host runs it (a Bun Worker, a browser Web Worker).
+ */
+export function proveMethods(
+  enqueue: ProofQueue,
+): Pick<Prover, 'proveResultBinding' | 'provePoseidonChain' | 'proveBatch'> {
+  return {
+    async proveResultBinding(req, o = {}) {
+      const prepared = await resultBindingInput(req);
+      const bundle = await enqueue<ProofBundle<'result_binding'>>(C.ResultBinding, prepared.input, o.signal);
+      return { ...bundle, resultDigest: prepared.resultDigest, outputLen: prepared.outputLen };
+    },
+    async provePoseidonChain(req, o = {}) {
+      const prepared = await poseidonChainInput(req);
+      const bundle = await enqueue<ProofBundle<'poseidon_chain'>>(C.PoseidonChain, prepared.input, o.signal);
+      return { ...bundle, result: prepared.result };
+    },
+    async proveBatch(req, o = {}) {
+      const prepared = await batchInput(req);
+      const bundle = await enqueue<ProofBundle<'result_batch'>>(C.ResultBatch, prepared.input, o.signal);
+      return { ...bundle, root: prepared.root, digests: prepared.digests };
+    },
   };
 }

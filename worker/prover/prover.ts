@@ -11,16 +11,14 @@ import type { Groth16Proof } from 'snarkjs';
 import { ProofError } from '../../circuits/lib/errors.ts';
 import { checkArtifact, findEntry, type Manifest, type ManifestEntry } from '../../circuits/lib/manifest.ts';
 import { DEFAULT_ARTIFACTS_DIR, readArtifact, readManifest } from '../../circuits/lib/manifest-fs.ts';
-import { CircuitId as C, CIRCUIT_IDS, type CircuitId } from '../../circuits/lib/params.ts';
+import { CIRCUIT_IDS, type CircuitId } from '../../circuits/lib/params.ts';
 import { ErrorCode, throwIfAborted } from '../../protocol/errors.ts';
 import {
   type BatchRequest,
-  batchInput,
   type CircuitInput,
   type PoseidonChainRequest,
-  poseidonChainInput,
+  proveMethods,
   type ResultBindingRequest,
-  resultBindingInput,
 } from './inputs.ts';
 import { ProverThread } from './thread-client.ts';
 
@@ -134,21 +132,7 @@ export async function createProver(opts: ProverOptions = {}): Promise<Prover> {
 
   return {
     versions: Object.fromEntries([...circuits].map(([id, c]) => [id, c.entry.version])),
-    async proveResultBinding(req, o = {}) {
-      const prepared = await resultBindingInput(req);
-      const bundle = await enqueue<ProofBundle<'result_binding'>>(C.ResultBinding, prepared.input, o.signal);
-      return { ...bundle, resultDigest: prepared.resultDigest, outputLen: prepared.outputLen };
-    },
-    async provePoseidonChain(req, o = {}) {
-      const prepared = await poseidonChainInput(req);
-      const bundle = await enqueue<ProofBundle<'poseidon_chain'>>(C.PoseidonChain, prepared.input, o.signal);
-      return { ...bundle, result: prepared.result };
-    },
-    async proveBatch(req, o = {}) {
-      const prepared = await batchInput(req);
-      const bundle = await enqueue<ProofBundle<'result_batch'>>(C.ResultBatch, prepared.input, o.signal);
-      return { ...bundle, root: prepared.root, digests: prepared.digests };
-    },
+    ...proveMethods(enqueue),
     async close() {
       if (closed) return;
       closed = true;
