@@ -2,44 +2,20 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_PATH, type CliProcess, spawnCli } from '../../orchestrator/cli/spawn-cli.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { spawnCli } from '../../orchestrator/cli/spawn-cli.ts';
+import { type CliOrchestrator, startCliOrchestrator } from '../helpers/cli-orchestrator.ts';
 
-const dir = tempDir();
-let orchestrator: CliProcess;
+let orchestrator: CliOrchestrator;
+let dir: { path: string };
 let env: Record<string, string>;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, CLI_PATH, ...args], {
-    env: { ...process.env, ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => orchestrator.cli(...args);
 
 beforeAll(async () => {
-  orchestrator = await spawnCli([
-    'orchestrator',
-    'start',
-    '--data-dir',
-    dir.path,
-    '--http-port',
-    '0',
-    '--listen',
-    '/ip4/127.0.0.1/tcp/0',
-  ]);
-  env = { SHARDMESH_URL: orchestrator.ready.http as string };
+  orchestrator = await startCliOrchestrator();
+  dir = { path: orchestrator.dataDir };
+  env = orchestrator.env;
 });
-afterAll(async () => {
-  await orchestrator.stop();
-  dir.cleanup();
-});
+afterAll(() => orchestrator.stop());
 
 describe('shardmesh CLI', () => {
   test('keys create prints a token once; requests without it are refused with a code', async () => {
@@ -71,14 +47,14 @@ describe('shardmesh CLI', () => {
     const worker = await spawnCli([
       'worker',
       '--orchestrator',
-      (orchestrator.ready.multiaddrs as string[])[0]!,
+      (orchestrator.process.ready.multiaddrs as string[])[0]!,
     ]);
     try {
       const body = JSON.parse(readFileSync('examples/job.json', 'utf8'));
       const file = join(dir.path, 'r1.json');
       await Bun.write(file, JSON.stringify({ ...body, redundancy: 1, quorum: 1 }));
       const waited = await cli('submit', file, '--wait', '--timeout', '20');
-      if (waited.code !== 0) console.error(waited.stderr, worker.logs(), orchestrator.logs());
+      if (waited.code !== 0) console.error(waited.stderr, worker.logs(), orchestrator.process.logs());
       expect(waited.code).toBe(0);
       expect(waited.stdout).toContain('3 done, 0 dead of 3');
       const jobId = /job (job_\S+):/.exec(waited.stdout)?.[1] ?? '';

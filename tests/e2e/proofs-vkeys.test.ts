@@ -3,46 +3,19 @@
  * re-added while it runs, with the REST error codes on stderr.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { CLI_PATH, type CliProcess, spawnCli } from '../../orchestrator/cli/spawn-cli.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { type CliOrchestrator, startCliOrchestrator } from '../helpers/cli-orchestrator.ts';
 
-const dir = tempDir();
-let orchestrator: CliProcess;
-let env: Record<string, string>;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, CLI_PATH, ...args], {
-    env: { ...process.env, ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+let orchestrator: CliOrchestrator;
+let dir: { path: string };
+const cli = (...args: string[]) => orchestrator.cli(...args);
 
 beforeAll(async () => {
-  orchestrator = await spawnCli([
-    'orchestrator',
-    'start',
-    '--data-dir',
-    dir.path,
-    '--http-port',
-    '0',
-    '--listen',
-    '/ip4/127.0.0.1/tcp/0',
-  ]);
-  env = { SHARDMESH_URL: orchestrator.ready.http as string };
+  orchestrator = await startCliOrchestrator();
+  dir = { path: orchestrator.dataDir };
   const created = await cli('keys', 'create', 'admin', '--data-dir', dir.path, '--json');
-  env.SHARDMESH_API_KEY = (JSON.parse(created.stdout) as { token: string }).token;
+  orchestrator.env.SHARDMESH_API_KEY = (JSON.parse(created.stdout) as { token: string }).token;
 }, 30_000);
-afterAll(async () => {
-  await orchestrator.stop();
-  dir.cleanup();
-});
+afterAll(() => orchestrator.stop());
 
 const active = async () =>
   (
