@@ -18,11 +18,14 @@ describe('API keys', () => {
 
   test('keys are stored hashed: the token never appears in the database', () => {
     const api = testApi();
-    const { token } = api.keys.create('x');
+    const { id, token } = api.keys.create('x');
+    // The secret part: everything after `smk_<id>_` (base64url, so it may itself contain '_').
+    const secret = token.slice(`smk_${id}_`.length);
+    expect(secret.length).toBeGreaterThanOrEqual(43);
     const dump = api.engine.db
       .query<{ t: string }, []>('SELECT group_concat(token_sha256 || label || id) AS t FROM api_keys')
       .get();
-    expect(dump?.t).not.toContain(token.split('_')[2]);
+    expect(dump?.t).not.toContain(secret);
     expect(api.keys.list().map((k) => k.label)).toEqual(['test', 'x']);
   });
 
