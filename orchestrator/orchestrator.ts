@@ -91,6 +91,9 @@ export class Orchestrator {
       log: this.log,
     });
     await this.artifacts.start();
+    // Leases of a previous run (a crash, kill -9) cannot complete: give them back before workers connect.
+    const released = engine.releaseOrphanedLeases();
+    if (released > 0) this.log(`released ${released} lease(s) held when the previous run stopped`);
     const dispatcher = new Dispatcher({ config, engine, node: this.node, log: this.log });
     this.dispatcher = dispatcher;
     await dispatcher.start();

@@ -7,7 +7,7 @@
  * every other session in one transaction per turn of the event loop, and the worker hears back
  * (task frames for new leases, refusals) only once that transaction committed.
  */
-import { buildTasksFrames, entryBytes } from '../../protocol/batch.ts';
+import { entryBytes } from '../../protocol/batch.ts';
 import { ErrorCode, FrameError, isShardmeshError } from '../../protocol/errors.ts';
 import type { FrameChannel } from '../../protocol/frame-channel.ts';
 import { MAX_PULL } from '../../protocol/limits.ts';
@@ -18,10 +18,11 @@ import type {
   ResultHeader,
   ResultsHeader,
 } from '../../protocol/messages.ts';
-import type { Lease, TaskEngine } from '../engine/index.ts';
+import type { TaskEngine } from '../engine/index.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { ProofCheck } from './proof-check.ts';
-import { resultOf, taskOf } from './task-frames.ts';
+import { SessionOutbox } from './session-outbox.ts';
+import { resultOf } from './task-frames.ts';
 
 export interface SessionContext {
   engine: TaskEngine;
@@ -64,15 +65,15 @@ export class WorkerSession {
   private offering = false;
   /** Credit or work arrived while a lease call was queued: offer again when it settles. */
   private offerAgain = false;
-  private sending: Promise<void> = Promise.resolve();
-  /** Hello and welcome agreed on batch frames: leases go out as `tasks` frames. */
-  private batch = false;
+  private readonly outbox: SessionOutbox;
 
   constructor(
     readonly workerId: string,
     private readonly channel: FrameChannel,
     private readonly ctx: SessionContext,
-  ) {}
+  ) {
+    this.outbox = new SessionOutbox(channel, workerId, ctx.log);
+  }
 
   get hasCredit(): boolean {
     return this.credit > 0;
@@ -101,7 +102,10 @@ export class WorkerSession {
         return leases;
       })
       .then(
-        (leases) => this.sendTasks(leases, signal),
+        (leases) => {
+          for (const lease of leases) if (lease.proof === undefined) this.rememberNoProof(lease.replicaId);
+          return this.outbox.tasks(leases, signal);
+        },
         (err: unknown) => {
           this.credit += taken; // the leases were rolled back with their transaction
           if (!signal?.aborted) this.ctx.log(`lease for ${this.workerId} failed: ${String(err)}`);
@@ -133,7 +137,7 @@ export class WorkerSession {
 
   /** Resolves once every frame queued so far has been handed to the stream. */
   flush(): Promise<void> {
-    return this.sending;
+    return this.outbox.flushed();
   }
 
   private acceptHello(hello: HelloHeader, signal: AbortSignal): boolean {
@@ -147,19 +151,19 @@ export class WorkerSession {
       return false;
     }
     this.kinds = hello.capabilities.kinds;
-    this.batch = hello.batchFrames === true && this.ctx.batchFrames !== false;
+    this.outbox.batch = hello.batchFrames === true && this.ctx.batchFrames !== false;
     this.ctx.engine.registerWorker(this.workerId, {
       capabilities: hello.capabilities,
       userAgent: hello.userAgent,
     });
-    this.enqueueSend(
+    this.outbox.send(
       {
         type: 'welcome',
         orchestratorId: this.ctx.orchestratorId,
         leaseMs: this.ctx.leaseMs,
         heartbeatMs: this.ctx.heartbeatMs,
         maxPayloadBytes: this.ctx.maxPayloadBytes,
-        ...(this.batch ? { batchFrames: true } : {}),
+        ...(this.outbox.batch ? { batchFrames: true } : {}),
       },
       undefined,
       signal,
@@ -220,7 +224,7 @@ export class WorkerSession {
    * own refusal (a late result is refused alone). Only a worker that was offered batches sends one.
    */
   private handleResults(header: ResultsHeader, payload: Uint8Array, signal: AbortSignal): void {
-    if (!this.batch) {
+    if (!this.outbox.batch) {
       this.refuse(ErrorCode.FrameHeaderInvalid, 'results frames were not agreed in hello', undefined, signal);
       return;
     }
@@ -286,25 +290,6 @@ export class WorkerSession {
     this.refuseError(header, error, signal);
   }
 
-  /** One transaction's leases: one `tasks` frame when batches were agreed, else a `task` frame each. */
-  private async sendTasks(leases: readonly Lease[], signal: AbortSignal | undefined): Promise<void> {
-    const items = leases.map((lease) => {
-      if (lease.proof === undefined) this.rememberNoProof(lease.replicaId);
-      return { task: taskOf(lease), payload: lease.payload };
-    });
-    if (!this.batch || items.length === 1) {
-      for (const { task, payload } of items) this.enqueueSend({ type: 'task', ...task }, payload, signal);
-      return;
-    }
-    try {
-      const frames = await buildTasksFrames(items, signal === undefined ? {} : { signal });
-      for (const frame of frames) this.enqueueSend(frame.header, frame.payload, signal);
-    } catch (err) {
-      // Only an abort gets here (hashing cannot fail): the leases run out and are reissued.
-      if (!signal?.aborted) this.ctx.log(`tasks for ${this.workerId} not sent: ${String(err)}`);
-    }
-  }
-
   private rememberNoProof(replicaId: string): void {
     this.sentWithoutProof.add(replicaId);
     // Replicas whose lease ran out never send a result: bound what they leave behind.
@@ -315,25 +300,7 @@ export class WorkerSession {
   }
 
   private refuse(code: string, message: string, replicaId: string | undefined, signal: AbortSignal): void {
-    this.enqueueSend(
-      { type: 'refusal', code, message, ...(replicaId === undefined ? {} : { replicaId }) },
-      undefined,
-      signal,
-    );
-  }
-
-  private enqueueSend(
-    header: Parameters<FrameChannel['send']>[0],
-    payload: Uint8Array | undefined,
-    signal?: AbortSignal,
-  ) {
-    // The channel writes frames in call order, and those sent in one turn in one write: calling it
-    // directly (not after the previous send settled) keeps the order and lets frames coalesce.
-    this.sending = this.channel
-      .send(header, payload, signal === undefined ? {} : { signal })
-      .catch((err: unknown) => {
-        if (!signal?.aborted) this.ctx.log(`send to ${this.workerId} failed: ${String(err)}`);
-      });
+    this.outbox.refuse(code, message, replicaId, signal);
   }
 }
 

@@ -44,6 +44,21 @@ export function loseReplica(ctx: EngineContext, taskId: string, cause: LossCause
   return { retry: true, notBefore, task: next };
 }
 
+/**
+ * A replica lost through no fault of its task or worker (the orchestrator itself restarted, see
+ * releaseOrphanedLeases): the task gets its slot back at once, with no attempt counted and no
+ * backoff, so a few orchestrator crashes in a row cannot dead-letter a healthy task.
+ */
+export function releaseReplica(ctx: EngineContext, taskId: string): void {
+  const task = loadTask(ctx, taskId);
+  const counts = { live: task.live - 1, votes: task.votes, best: task.best };
+  moveTask(ctx.db, task.id, task.state, openState(counts), {
+    live: counts.live,
+    want: wantMore(task, counts),
+    updated_at: ctx.now,
+  });
+}
+
 function assertWorkerError(error: WorkerError): void {
   if (typeof error?.code !== 'string' || error.code.length === 0 || error.code.length > 64) {
     throw new RequestError(ErrorCode.BadRequest, 'error.code must be a string of 1-64 chars', {

@@ -1,7 +1,7 @@
 /** The reaper: replicas whose lease ran out become `expired`, and their work is leasable again. */
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { EngineContext } from './context.ts';
-import { loseReplica } from './failure.ts';
+import { loseReplica, releaseReplica } from './failure.ts';
 import { LIVE_REPLICA_STATES, transitionReplica } from './state-machine.ts';
 
 /** Expire up to `opts.reapBatch` stale leases; returns how many were expired. */
@@ -36,4 +36,34 @@ export function reapExpired(ctx: EngineContext): number {
     expired++;
   }
   return expired;
+}
+
+/**
+ * At start-up, before any worker session opens: every live lease belongs to an earlier run of
+ * this orchestrator. Its sessions died with it, and a worker sends a result only on the session
+ * that leased the replica, so none of these leases can complete. They are expired now (not
+ * leaseMs later) and, unlike a lease a worker let run out, cost their task no attempt.
+ * Returns how many were released.
+ */
+export function releaseOrphanedLeases(ctx: EngineContext): number {
+  const live = ctx.db
+    .query<{ id: string }, []>("SELECT id FROM replicas WHERE state IN ('leased', 'acked')")
+    .all();
+  for (const { id } of live) {
+    const rep = transitionReplica(
+      ctx.db,
+      id,
+      LIVE_REPLICA_STATES,
+      'expired',
+      {},
+      {
+        ended_at: ctx.now,
+        end_reason: 'lease_expired',
+        error_code: ErrorCode.LeaseExpired,
+        error_message: 'released at orchestrator start: the session that held it ended with the previous run',
+      },
+    );
+    releaseReplica(ctx, rep.task_id);
+  }
+  return live.length;
 }

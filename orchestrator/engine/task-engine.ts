@@ -28,7 +28,7 @@ import {
   proofRequestFor,
   recordBadProof,
 } from './lease.ts';
-import { reapExpired } from './reaper.ts';
+import { reapExpired, releaseOrphanedLeases } from './reaper.ts';
 import { iterateResults } from './results.ts';
 import type { TaskState } from './state-machine.ts';
 import { type SubmittedResult, submitResult } from './submit.ts';
@@ -196,6 +196,14 @@ export class TaskEngine {
   /** Expire stale leases (up to `reapBatch`); returns how many. Call it on a timer. */
   reap(): number {
     return this.#write((ctx) => reapExpired(ctx));
+  }
+
+  /**
+   * Call once at start-up, before workers connect: leases held when the previous run stopped are
+   * released without counting an attempt (reaper.ts). Returns how many.
+   */
+  releaseOrphanedLeases(): number {
+    return this.#write((ctx) => releaseOrphanedLeases(ctx));
   }
 
   getJob(jobId: string): JobProgress | undefined {

@@ -82,6 +82,33 @@ describe('leases', () => {
     expect(engine.getJob(job.jobId)?.state).toBe('completed');
   });
 
+  test('leases of a previous run are released at start-up at once, costing no attempt', () => {
+    const { engine } = harness({ redundancy: 2, quorum: 2, maxAttempts: 2 });
+    engine.createJob({ kind: 'k', tasks: payloads(2) });
+    const [x, y] = engine.lease('w1', 2);
+    const [x2] = engine.lease('w2', 1);
+    if (x === undefined || y === undefined || x2?.taskId !== x.taskId) throw new Error('setup');
+    engine.submit(x2.replicaId, 'w2', honest(x2)); // one vote in: task x stays verifying
+    expect(engine.releaseOrphanedLeases()).toBe(2);
+    // Two more "restarts" with w1's work in flight: more losses than maxAttempts, no dead letter.
+    for (let restart = 0; restart < 2; restart++) {
+      const held = engine.lease('w1', 2).length;
+      expect(held).toBe(2);
+      expect(engine.releaseOrphanedLeases()).toBe(held);
+    }
+    expect(engine.releaseOrphanedLeases()).toBe(0);
+    expect(engine.getTask(x.taskId)).toMatchObject({ state: 'verifying', attempts: 0 });
+    expect(engine.getTask(y.taskId)).toMatchObject({ state: 'pending', attempts: 0 });
+    // Leasable again at once (no backoff); an orphan's late result is refused with its code.
+    expect(
+      engine
+        .lease('w3', 2)
+        .map((l) => l.taskId)
+        .sort(),
+    ).toEqual([x.taskId, y.taskId].sort());
+    expectCode(() => engine.submit(y.replicaId, 'w1', honest(y)), ErrorCode.LeaseExpired);
+  });
+
   test('the reaper skips replicas a previous loss in the same batch already revoked', () => {
     const { engine, clock } = harness({ redundancy: 3, quorum: 2, maxAttempts: 1 });
     engine.createJob({ kind: 'k', tasks: payloads(1) });
