@@ -9,7 +9,7 @@
  */
 import { afterAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { encodeCustomPayload } from '../../shaders/custom/index.ts';
 import {
   encodeHashReducePayload,
@@ -21,11 +21,11 @@ import { KernelKind } from '../../shaders/kernel.ts';
 import { encodeMatmulPayload, MATMUL_TILE } from '../../shaders/matmul/index.ts';
 import { encodeMontecarloPayload, MONTECARLO_WORKGROUP } from '../../shaders/montecarlo/index.ts';
 import { encodeSimilarityPayload, SIMILARITY_WORKGROUP } from '../../shaders/similarity/index.ts';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { firstMismatch, randomF32, randomU32 } from '../shaders/gpu-fixture.ts';
 import type { BrowserKernelRun, BrowserKernels } from './fixtures/kernels-entry.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ENTRY = new URL('./fixtures/kernels-entry.ts', import.meta.url).pathname;
 const TEST_TIMEOUT_MS = 30_000; // per case, on a loaded 2-core machine
 const GPU_TIMEOUT_MS = 20_000; // executeKernel's own limit inside the page
@@ -76,18 +76,7 @@ async function openSession(): Promise<Session | null> {
       },
     });
     s.profile = tempDir('shardmesh-chromium-');
-    s.browser = await chromium.launchPersistentContext(s.profile.path, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--enable-unsafe-webgpu',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    s.browser = await launchChromium(s.profile.path);
     s.page = s.browser.pages()[0] ?? (await s.browser.newPage());
     await s.page.goto(`http://127.0.0.1:${s.server.port}/`);
     await s.page.waitForFunction(() => 'shardmeshKernels' in globalThis, undefined, { timeout: 20_000 });

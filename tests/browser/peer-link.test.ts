@@ -11,21 +11,16 @@
  * `--disable-features=WebRtcHideLocalIpsWithMdns`, and the link uses no STUN servers.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
 import type { Libp2p } from '@libp2p/interface';
 import { Hono } from 'hono';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { mountWorkerPage } from '../../orchestrator/http/worker-page.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
 import { relayedWebRtcAddrs } from '../../orchestrator/p2p/relay-peers.ts';
+import { launchChromium, requireChromium } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
-  console.warn(`[tests/browser] peer link test SKIPPED: ${CHROMIUM} is not installed`);
-}
+const haveChromium = requireChromium('peer link test');
 
 let relay: Libp2p;
 let server: ReturnType<typeof Bun.serve>;
@@ -69,16 +64,10 @@ beforeAll(async () => {
     browserPeers: () => relayedWebRtcAddrs(relay),
   });
   server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
-  browser = await chromium.launchPersistentContext(profile.path, {
-    executablePath: CHROMIUM,
-    headless: true,
+  browser = await launchChromium(profile.path, {
+    webgpu: false,
+    // Host ICE candidates as real loopback addresses, not mDNS names (no multicast here).
     args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // Host ICE candidates as real loopback addresses, not mDNS names (no multicast here).
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--force-webrtc-ip-handling-policy=default',
       '--allow-loopback-in-peer-connection',

@@ -10,18 +10,13 @@
  * ~1-5 s per proof.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
+import { launchChromium, until as pollUntil, requireChromium } from '../helpers/chromium.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
-  console.warn(`[tests/browser] worker page proof tests SKIPPED: ${CHROMIUM} is not installed`);
-}
+const haveChromium = requireChromium('worker page proof tests');
 
 let mesh: TestMesh;
 let browser: BrowserContext;
@@ -34,18 +29,7 @@ beforeAll(async () => {
     workers: 0,
     orchestrator: { p2pListen: ['/ip4/127.0.0.1/tcp/0/ws'] },
   });
-  browser = await chromium.launchPersistentContext(profile.path, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--enable-unsafe-webgpu',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium(profile.path);
   page = browser.pages()[0] ?? (await browser.newPage());
 }, 60_000);
 
@@ -61,17 +45,9 @@ const engine = () => {
   return e;
 };
 
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
+/** Real proofs on a shared 2-core machine: a minute by default. */
+const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) =>
+  pollUntil(what, check, timeoutMs);
 
 const state = () => page.locator('#status').getAttribute('data-state');
 const logText = async () => (await page.locator('#log').textContent()) ?? '';

@@ -8,21 +8,17 @@
  * under CI=true, where that is a failure.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
 import { taskSlots } from '../../worker/browser/slots.ts';
+import { launchChromium, requireChromium, until } from '../helpers/chromium.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dir, '..', '.artifacts');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
-  console.warn(`[tests/browser] worker page tests SKIPPED: ${CHROMIUM} is not installed`);
-}
+const haveChromium = requireChromium('worker page tests');
 
 let mesh: TestMesh;
 let browser: BrowserContext;
@@ -40,18 +36,7 @@ beforeAll(async () => {
     },
     worker: { gpu: 'off' },
   });
-  browser = await chromium.launchPersistentContext(profile.path, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--enable-unsafe-webgpu',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium(profile.path);
   page = browser.pages()[0] ?? (await browser.newPage());
 }, 60_000);
 
@@ -66,18 +51,6 @@ const engine = () => {
   if (e === undefined) throw new Error('orchestrator not started');
   return e;
 };
-
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 const state = () => page.locator('#status').getAttribute('data-state');
 const tasksDone = async () => Number(await page.locator('#tasks-done').textContent());

@@ -4,15 +4,13 @@
  * connection) must still be checked: a result without its proof is refused, not accepted.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { Libp2p, Stream } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
+import type { Libp2p } from '@libp2p/interface';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
-import { TASK_PROTOCOL } from '../../orchestrator/config.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
-import { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
-import type { FrameHeader, TaskHeader } from '../../protocol/messages.ts';
+import type { TaskHeader } from '../../protocol/messages.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
+import { openRawSession } from '../helpers/raw-session.ts';
 
 let mesh: TestMesh;
 let worker: Libp2p;
@@ -26,29 +24,7 @@ afterAll(async () => {
 });
 
 /** One session: a stream to the orchestrator, greeted. */
-async function openSession() {
-  const stream: Stream = await worker.dialProtocol(
-    multiaddr(mesh.orchestrator.multiaddrs[0]!),
-    TASK_PROTOCOL,
-  );
-  const channel = new FrameChannel(stream);
-  const frames = channel.incoming({ signal: AbortSignal.timeout(20_000) });
-  const next = async (type: FrameHeader['type']): Promise<FrameHeader> => {
-    for (;;) {
-      const { value, done } = await frames.next();
-      if (done === true) throw new Error(`stream ended before a ${type} frame`);
-      if (value?.frame?.header.type === type) return value.frame.header;
-    }
-  };
-  await channel.send({
-    type: 'hello',
-    workerId: worker.peerId.toString(),
-    userAgent: 'test',
-    capabilities: { kinds: ['matmul-f32'], cores: 1, maxConcurrent: 1, adapter: null },
-  });
-  await next('welcome');
-  return { stream, channel, next };
-}
+const openSession = () => openRawSession(worker, mesh.orchestrator.multiaddrs[0]!, { timeoutMs: 20_000 });
 
 test('a result for a proof-owed replica leased in an earlier session is still proof-checked', async () => {
   const first = await openSession();

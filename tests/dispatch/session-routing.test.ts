@@ -5,15 +5,13 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Libp2p } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
-import { TASK_PROTOCOL } from '../../orchestrator/config.ts';
 import type { TaskEngine } from '../../orchestrator/engine/index.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
-import { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
-import type { FrameHeader, TaskHeader } from '../../protocol/messages.ts';
+import type { TaskHeader } from '../../protocol/messages.ts';
 import { TaskKind } from '../../protocol/task-kinds.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
+import { openRawSession } from '../helpers/raw-session.ts';
 
 let mesh: TestMesh;
 let worker: Libp2p;
@@ -29,27 +27,8 @@ afterAll(async () => {
   await mesh.stop();
 });
 
-async function openSession(kinds: string[]) {
-  const stream = await worker.dialProtocol(multiaddr(mesh.orchestrator.multiaddrs[0]!), TASK_PROTOCOL);
-  const channel = new FrameChannel(stream);
-  const frames = channel.incoming({ signal: AbortSignal.timeout(20_000) });
-  const next = async (type: FrameHeader['type']): Promise<FrameHeader> => {
-    for (;;) {
-      const { value, done } = await frames.next();
-      if (done === true) throw new Error(`stream ended before a ${type} frame`);
-      if (value?.frame?.header.type === type) return value.frame.header;
-    }
-  };
-  const workerId = worker.peerId.toString();
-  await channel.send({
-    type: 'hello',
-    workerId,
-    userAgent: 'test',
-    capabilities: { kinds, cores: 1, maxConcurrent: 4, adapter: null },
-  });
-  await next('welcome');
-  return { stream, channel, next };
-}
+const openSession = (kinds: string[]) =>
+  openRawSession(worker, mesh.orchestrator.multiaddrs[0]!, { kinds, maxConcurrent: 4, timeoutMs: 20_000 });
 
 const replica = (id: string) =>
   engine.db

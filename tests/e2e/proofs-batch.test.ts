@@ -7,16 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Libp2p } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
-import { TASK_PROTOCOL } from '../../orchestrator/config.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
-import type { FrameHeader, TaskHeader } from '../../protocol/messages.ts';
+import type { TaskHeader } from '../../protocol/messages.ts';
 import { HeadlessWorker } from '../../worker/headless/headless-worker.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
+import { openRawSession } from '../helpers/raw-session.ts';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -73,22 +71,7 @@ describe('batched proofs in the job flow', () => {
     const rogues: Libp2p[] = [await createNode(), await createNode()];
     const channels = await Promise.all(
       rogues.map(async (node) => {
-        const stream = await node.dialProtocol(multiaddr(mesh.orchestrator.multiaddrs[0]!), TASK_PROTOCOL);
-        const channel = new FrameChannel(stream);
-        const frames = channel.incoming({ signal: AbortSignal.timeout(30_000) });
-        const next = async (type: FrameHeader['type']) => {
-          for (;;) {
-            const { value } = await frames.next();
-            if (value?.frame?.header.type === type) return value.frame.header;
-          }
-        };
-        await channel.send({
-          type: 'hello',
-          workerId: node.peerId.toString(),
-          userAgent: 'rogue',
-          capabilities: { kinds: ['matmul-f32'], cores: 1, maxConcurrent: 1, adapter: null },
-        });
-        await next('welcome');
+        const { channel, next, stream } = await openRawSession(node, mesh.orchestrator.multiaddrs[0]!);
         return { channel, next, stream };
       }),
     );

@@ -7,18 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Libp2p } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
 import { fieldToBytes32 } from '../../circuits/lib/field.ts';
 import { computePoseidonChain, encodePoseidonChainOutput } from '../../circuits/lib/poseidon-chain.ts';
-import { TASK_PROTOCOL } from '../../orchestrator/config.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
-import type { FrameHeader, TaskHeader } from '../../protocol/messages.ts';
+import type { TaskHeader } from '../../protocol/messages.ts';
 import { HeadlessWorker } from '../../worker/headless/headless-worker.ts';
 import { createProver } from '../../worker/prover/index.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
+import { openRawSession } from '../helpers/raw-session.ts';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -44,23 +42,11 @@ describe('poseidon-chain jobs', () => {
 
   test('a wrong chain result is refused even with a real proof of the right one', async () => {
     const rogue: Libp2p = await createNode();
-    const stream = await rogue.dialProtocol(multiaddr(mesh.orchestrator.multiaddrs[0]!), TASK_PROTOCOL);
-    const channel = new FrameChannel(stream);
-    const frames = channel.incoming({ signal: AbortSignal.timeout(60_000) });
-    const next = async (type: FrameHeader['type']) => {
-      for (;;) {
-        const { value } = await frames.next();
-        if (value?.frame?.header.type === type) return value.frame.header;
-      }
-    };
-    const rogueId = rogue.peerId.toString();
-    await channel.send({
-      type: 'hello',
-      workerId: rogueId,
-      userAgent: 'rogue',
-      capabilities: { kinds: ['poseidon-chain'], cores: 1, maxConcurrent: 1, adapter: null },
+    const { stream, channel, next } = await openRawSession(rogue, mesh.orchestrator.multiaddrs[0]!, {
+      kinds: ['poseidon-chain'],
+      timeoutMs: 60_000,
     });
-    await next('welcome');
+    const rogueId = rogue.peerId.toString();
     const { jobId } = await mesh.api.submit(chainJob(1, 1));
     await channel.send({ type: 'pull', max: 1 });
     const task = (await next('task')) as TaskHeader;

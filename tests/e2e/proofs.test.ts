@@ -6,15 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Libp2p } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
 import { buildDemoJob } from '../../orchestrator/cli/demo-job.ts';
-import { TASK_PROTOCOL } from '../../orchestrator/config.ts';
 import { createNode } from '../../orchestrator/p2p/create-node.ts';
-import { FrameChannel } from '../../protocol/frame-channel.ts';
 import { sha256Hex } from '../../protocol/hex.ts';
-import type { FrameHeader, TaskHeader } from '../../protocol/messages.ts';
+import type { TaskHeader } from '../../protocol/messages.ts';
 import { HeadlessWorker } from '../../worker/headless/headless-worker.ts';
 import { startMesh, type TestMesh } from '../helpers/mesh.ts';
+import { openRawSession } from '../helpers/raw-session.ts';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -33,24 +31,11 @@ const job = (tasks: number, redundancy: number) => ({
 describe('proof-requiring jobs', () => {
   test('a forged or missing proof is refused, counted, and the replica reissued to an honest prover', async () => {
     const rogue: Libp2p = await createNode();
-    const stream = await rogue.dialProtocol(multiaddr(mesh.orchestrator.multiaddrs[0]!), TASK_PROTOCOL);
-    const channel = new FrameChannel(stream);
-    const frames = channel.incoming({ signal: AbortSignal.timeout(30_000) });
-    const next = async (type: FrameHeader['type']): Promise<FrameHeader & { payload?: Uint8Array }> => {
-      for (;;) {
-        const { value } = await frames.next();
-        if (value?.frame?.header.type === type)
-          return { ...value.frame.header, payload: value.frame.payload };
-      }
-    };
-    const rogueId = rogue.peerId.toString();
-    await channel.send({
-      type: 'hello',
-      workerId: rogueId,
-      userAgent: 'rogue',
-      capabilities: { kinds: ['matmul-f32'], cores: 1, maxConcurrent: 1, adapter: null },
+    const { stream, channel, next } = await openRawSession(rogue, mesh.orchestrator.multiaddrs[0]!, {
+      kinds: ['matmul-f32'],
+      timeoutMs: 30_000,
     });
-    await next('welcome');
+    const rogueId = rogue.peerId.toString();
     const { jobId } = await mesh.api.submit(job(1, 1));
     await channel.send({ type: 'pull', max: 1 });
     const task = (await next('task')) as TaskHeader & { payload: Uint8Array };
