@@ -6,7 +6,6 @@
  * failing under CI=true, like tests/preprocess/build.test.ts).
  */
 import { beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { batchRoot } from '../../circuits/lib/batch.ts';
 import { commitOutput } from '../../circuits/lib/digest.ts';
@@ -16,6 +15,7 @@ import { LIMBS_PER_CHUNK, RESULT_BINDING_CHUNKS, RESULT_BINDING_LIMBS } from '..
 import { buildCircomlibPoseidon, getPoseidonImpl, type PoseidonHash } from '../../circuits/lib/poseidon.ts';
 import { BN254_R, loadPoseidonWasm, POSEIDON_WASM_WIDTHS } from '../../circuits/lib/poseidon-wasm.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { wasmBuildTests } from '../helpers/wasm-build.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const P = BN254_R;
@@ -140,21 +140,6 @@ describe('digests built on it are unchanged', () => {
   });
 });
 
-function missingToolchain(): string | undefined {
-  if (!existsSync('/usr/bin/rustc')) return '/usr/bin/rustc is not installed';
-  if (!existsSync('/usr/bin/cargo')) return '/usr/bin/cargo is not installed';
-  const sysroot = Bun.spawnSync(['/usr/bin/rustc', '--print', 'sysroot']).stdout.toString().trim();
-  if (!existsSync(`${sysroot}/lib/rustlib/wasm32-unknown-unknown/lib`))
-    return 'the wasm32 std is not installed';
-  if (!existsSync('/usr/bin/rust-lld')) return 'rust-lld (Debian lld) is not installed';
-  return undefined;
-}
-
-const skipReason = missingToolchain();
-if (skipReason !== undefined) {
-  console.warn(`[tests/proofs/poseidon-wasm] SKIPPED rebuild check: ${skipReason} (CI installs it)`);
-}
-
 describe('poseidon wasm build', () => {
   test('src/constants.rs is what gen-constants.ts derives from circomlibjs', () => {
     const result = Bun.spawnSync([process.execPath, 'wasm-poseidon/gen-constants.ts', '--check'], {
@@ -164,25 +149,5 @@ describe('poseidon wasm build', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  // CI installs the toolchain, so there a skip would hide a broken setup: fail instead.
-  test.if(process.env.CI === 'true')('the Debian wasm toolchain is present under CI', () => {
-    expect(skipReason).toBeUndefined();
-  });
-
-  test.skipIf(skipReason !== undefined)(
-    'build.sh --check rebuilds the committed .wasm and its embedding byte for byte',
-    () => {
-      const result = Bun.spawnSync(['bash', 'wasm-poseidon/build.sh', '--check'], { cwd: root });
-      const output = `${result.stdout.toString()}${result.stderr.toString()}`;
-      expect(output).toContain('ok:');
-      expect(result.exitCode).toBe(0);
-    },
-    180_000,
-  );
-
-  test('build.sh refuses unknown arguments', () => {
-    const result = Bun.spawnSync(['bash', 'wasm-poseidon/build.sh', '--bogus'], { cwd: root });
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr.toString()).toContain('usage');
-  });
+  wasmBuildTests('wasm-poseidon', 'the committed .wasm and its embedding', 180_000);
 });
