@@ -52,7 +52,7 @@ export const ErrorCode = {
   // batched proofs (orchestrator/dispatch/batch-check.ts)
   ProofBatchMalformed: 'PROOF_BATCH_MALFORMED',
   ProofBatchNotMember: 'PROOF_BATCH_NOT_MEMBER',
-  ProofBatchLeafMismatch: 'PROOF_BATCH_LEAF_MISMATCH',
+  ProofBatchIncomplete: 'PROOF_BATCH_INCOMPLETE',
   ProofBatchForeignLeaf: 'PROOF_BATCH_FOREIGN_LEAF',
   ProofBatchMixedJobs: 'PROOF_BATCH_MIXED_JOBS',
   ProofBatchRootMismatch: 'PROOF_BATCH_ROOT_MISMATCH',

@@ -15,7 +15,8 @@ export const FIELD_MODULUS = 218882428718392752222464057452572750885483644004160
 export type IdDomain = 'task' | 'worker' | 'nonce';
 
 const encoder = new TextEncoder();
-const MASK_253 = (1n << 253n) - 1n;
+/** Clears a 256-bit digest's top 3 bits: the result is < 2^253 < p, a field element with no bias. */
+export const MASK_253 = (1n << 253n) - 1n;
 
 /**
  * sha256("shardmesh/v1/<domain>\0<id>") with the top 3 bits cleared: < 2^253 < p, so the value is

@@ -30,7 +30,7 @@ export const MAX_OUTPUT_LEN = 0xffff_ffff;
 export const POSEIDON_CHAIN_LENGTH = 16;
 
 /** Tasks per batched proof (the circuit pads shorter batches). */
-export const BATCH_SIZE = 16;
+export const BATCH_SIZE = 64;
 
 /** Public signals of each circuit, in the order snarkjs lists them (declaration order). */
 export const PUBLIC_SIGNALS = {

@@ -14,7 +14,7 @@ import type { ResultHeader } from '../../protocol/messages.ts';
 import type { ProofRequest } from '../engine/index.ts';
 import { saveProofRef } from '../mesh/proof-refs.ts';
 import type { Verifier } from '../proofs/index.ts';
-import { createBatchCheck } from './batch-check.ts';
+import { type BatchCheckOptions, createBatchCheck } from './batch-check.ts';
 
 export interface ProofToCheck {
   header: ResultHeader;
@@ -50,9 +50,9 @@ export function hasVerifier(db: Database): boolean {
   return verifiers.has(db);
 }
 
-export function createProofCheck(db: Database): ProofCheck {
+export function createProofCheck(db: Database, opts: { batch?: BatchCheckOptions } = {}): ProofCheck {
   const load = () => verifierFor(db);
-  const checkBatch = createBatchCheck(db, load);
+  const checkBatch = createBatchCheck(db, load, opts.batch);
   return async (p, opts = {}) => {
     const { header, output, workerId, request } = p;
     const sent = header.proof;

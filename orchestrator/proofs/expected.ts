@@ -34,7 +34,8 @@ export interface PoseidonChainExpected extends Identity {
 }
 
 export interface BatchExpected extends Identity {
-  items: ReadonlyArray<{ taskId: string; resultDigest: bigint | string }>;
+  /** leafDigest: batchLeafDigest of the output the orchestrator received for that task. */
+  items: ReadonlyArray<{ taskId: string; leafDigest: bigint | string }>;
 }
 
 export interface ExpectedByCircuit {
@@ -84,10 +85,10 @@ export async function expectedSignals<Circuit extends CircuitId>(
       const e = expected as BatchExpected;
       const leaves = e.items.map((item) => ({
         taskId: taskIdToField(item.taskId),
-        digest: toFieldElement(item.resultDigest, 'resultDigest'),
+        leafDigest: toFieldElement(item.leafDigest, 'leafDigest'),
       }));
-      // The root covers every (taskId, digest) pair: any task or digest that differs shows up as
-      // a root mismatch (the proof does not say which leaf).
+      // The root covers every (taskId, leafDigest) pair: any task or output that differs shows up
+      // as a root mismatch (the proof does not say which leaf).
       return [{ field: 'root', value: await batchRoot(leaves) }, ...identity(e)];
     }
   }

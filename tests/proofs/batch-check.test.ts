@@ -5,7 +5,7 @@
  * verification for three results) and replays.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { resultDigestOf } from '../../circuits/lib/digest.ts';
+import { BATCH_SIZE } from '../../circuits/lib/params.ts';
 import { createProofCheck, verifierFor } from '../../orchestrator/dispatch/proof-check.ts';
 import type { Lease } from '../../orchestrator/engine/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -80,11 +80,8 @@ const run = (l: Lease, p: JsonObject, output: Uint8Array, workerId = W) =>
       ...(h.engine.proofRequest(l.replicaId) as NonNullable<ReturnType<typeof h.engine.proofRequest>>),
     },
   });
-const withListing = (replicas: string[], digests: string[]): JsonObject => ({
-  ...proof,
-  batch: { replicas, digests },
-});
-const listing = () => proof.batch as { replicas: string[]; digests: string[] };
+const withListing = (replicas: string[]): JsonObject => ({ ...proof, batch: { replicas } });
+const listing = () => proof.batch as { replicas: string[] };
 
 beforeAll(async () => {
   prover = await createProver({ circuits: ['result_batch'] });
@@ -107,53 +104,42 @@ afterAll(async () => {
 });
 
 describe('batch proofs in the job flow', () => {
-  test('the worker proved once over its three replicas, listing them in leaf order', async () => {
+  test('the worker proved once over its three replicas, listing them in leaf order', () => {
     expect(proveCalls).toBe(1);
     expect(proof.circuit).toBe('result_batch');
-    expect(listing().replicas).toEqual(leasesA.map((l) => l.replicaId));
-    expect(listing().digests).toEqual(
-      await Promise.all(outputs.map(async (o) => (await resultDigestOf(o)).toString())),
-    );
+    expect(listing()).toEqual({ replicas: leasesA.map((l) => l.replicaId) });
   });
 
   test('a missing or ill-formed listing is PROOF_BATCH_MALFORMED', async () => {
     const { batch: _, ...bare } = proof;
-    expect(await refusal(run(leasesA[0]!, bare, outputs[0]!))).toMatchObject({
-      code: ErrorCode.ProofBatchMalformed,
-    });
-    const dup = withListing([leasesA[0]!.replicaId, leasesA[0]!.replicaId], [listing().digests[0]!, '1']);
-    expect(await refusal(run(leasesA[0]!, dup, outputs[0]!))).toMatchObject({
-      code: ErrorCode.ProofBatchMalformed,
-    });
-    const hex = withListing([leasesA[0]!.replicaId], ['0xff']);
-    expect(await refusal(run(leasesA[0]!, hex, outputs[0]!))).toMatchObject({
-      code: ErrorCode.ProofBatchMalformed,
-    });
+    const [r0] = listing().replicas as [string];
+    const tooMany = Array.from({ length: BATCH_SIZE + 1 }, (_, i) => (i === 0 ? r0 : `rep-${i}`));
+    for (const sent of [
+      bare,
+      withListing([r0, r0]),
+      { ...proof, batch: { replicas: r0 } },
+      withListing(tooMany),
+    ]) {
+      expect(await refusal(run(leasesA[0]!, sent, outputs[0]!))).toMatchObject({
+        code: ErrorCode.ProofBatchMalformed,
+      });
+    }
   });
 
   test('a result whose replica is not listed is PROOF_BATCH_NOT_MEMBER', async () => {
-    const two = withListing(listing().replicas.slice(0, 2), listing().digests.slice(0, 2));
+    const two = withListing(listing().replicas.slice(0, 2));
     expect(await refusal(run(leasesA[2]!, two, outputs[2]!))).toMatchObject({
       code: ErrorCode.ProofBatchNotMember,
     });
   });
 
-  test('an output whose digest is not the listed one is PROOF_BATCH_LEAF_MISMATCH', async () => {
-    expect(await refusal(run(leasesA[1]!, proof, outputs[0]!))).toMatchObject({
-      code: ErrorCode.ProofBatchLeafMismatch,
-    });
-  });
-
-  test("another worker's replica, or an unknown one, is PROOF_BATCH_FOREIGN_LEAF", async () => {
-    const foreign = withListing(
-      [...listing().replicas, leaseOther.replicaId],
-      [...listing().digests, listing().digests[0]!],
-    );
+  test("another worker's replica, or an unknown one, is PROOF_BATCH_FOREIGN_LEAF at the first result", async () => {
+    const foreign = withListing([...listing().replicas, leaseOther.replicaId]);
     expect(await refusal(run(leasesA[0]!, foreign, outputs[0]!))).toEqual({
       code: ErrorCode.ProofBatchForeignLeaf,
       field: 'workerId',
     });
-    const unknown = withListing([...listing().replicas, 'rep-nope'], [...listing().digests, '1']);
+    const unknown = withListing([...listing().replicas, 'rep-nope']);
     expect(await refusal(run(leasesA[0]!, unknown, outputs[0]!))).toEqual({
       code: ErrorCode.ProofBatchForeignLeaf,
       field: 'replicaId',
@@ -165,31 +151,46 @@ describe('batch proofs in the job flow', () => {
   });
 
   test('a batch mixing jobs is PROOF_BATCH_MIXED_JOBS', async () => {
-    const mixed = withListing([...listing().replicas, leaseB.replicaId], [...listing().digests, '1']);
+    const mixed = withListing([...listing().replicas, leaseB.replicaId]);
     expect(await refusal(run(leasesA[0]!, mixed, outputs[0]!))).toMatchObject({
       code: ErrorCode.ProofBatchMixedJobs,
     });
   });
 
-  test('leaves the proof was not made for are PROOF_BATCH_ROOT_MISMATCH', async () => {
+  test('a batch whose other results never arrive is PROOF_BATCH_INCOMPLETE', async () => {
+    const impatient = createProofCheck(h.db, { batch: { waitMs: 50 } });
+    const l = leasesA[0]!;
+    const request = h.engine.proofRequest(l.replicaId);
+    if (request === undefined) throw new Error('no proof request');
+    const alone = impatient({
+      header: resultHeader(l, proof, outputs[0]!),
+      output: outputs[0]!,
+      workerId: W,
+      request,
+    });
+    expect(await refusal(alone)).toMatchObject({ code: ErrorCode.ProofBatchIncomplete });
+  });
+
+  test('outputs or leaves the proof was not made for are PROOF_BATCH_ROOT_MISMATCH, for every member', async () => {
+    const all = (sent: JsonObject, outs: readonly Uint8Array[], order = leasesA) =>
+      Promise.all(order.map((l, i) => refusal(run(l, sent, outs[i]!))));
+    // One output changed: every member of the batch is refused, the proof does not say which.
+    const changed = [outputs[0]!, outputs[1]!, new TextEncoder().encode('another output')];
+    for (const r of await all(proof, changed)) {
+      expect(r).toEqual({ code: ErrorCode.ProofBatchRootMismatch, field: 'root' });
+    }
+    // The same leaves listed in another order.
     const [r0, r1, r2] = listing().replicas as [string, string, string];
-    const [d0, d1, d2] = listing().digests as [string, string, string];
-    // Another digest for a leaf this result does not own.
-    const changed = withListing([r0, r1, r2], [d0, d1, (BigInt(d2) + 1n).toString()]);
-    expect(await refusal(run(leasesA[0]!, changed, outputs[0]!))).toEqual({
-      code: ErrorCode.ProofBatchRootMismatch,
-      field: 'root',
-    });
-    // The same leaves in another order.
-    const reordered = withListing([r1, r0, r2], [d1, d0, d2]);
-    expect(await refusal(run(leasesA[0]!, reordered, outputs[0]!))).toMatchObject({
-      code: ErrorCode.ProofBatchRootMismatch,
-    });
+    const [l0, l1, l2] = leasesA as [Lease, Lease, Lease];
+    const reordered = await all(
+      withListing([r1, r0, r2]),
+      [outputs[1]!, outputs[0]!, outputs[2]!],
+      [l1, l0, l2],
+    );
+    for (const r of reordered) expect(r).toMatchObject({ code: ErrorCode.ProofBatchRootMismatch });
     // A leaf dropped.
-    const dropped = withListing([r0, r1], [d0, d1]);
-    expect(await refusal(run(leasesA[0]!, dropped, outputs[0]!))).toMatchObject({
-      code: ErrorCode.ProofBatchRootMismatch,
-    });
+    const dropped = await all(withListing([r0, r1]), outputs, [l0, l1]);
+    for (const r of dropped) expect(r).toMatchObject({ code: ErrorCode.ProofBatchRootMismatch });
   });
 
   test('the batch verifies once, then each of its results passes once; replays are refused', async () => {
@@ -214,7 +215,7 @@ describe('batch proofs in the job flow', () => {
       expect(await refusal(run(leasesA[0]!, proof, outputs[0]!))).toMatchObject({
         code: ErrorCode.ProofReplayed,
       });
-      const sub = withListing(listing().replicas.slice(0, 1), listing().digests.slice(0, 1));
+      const sub = withListing(listing().replicas.slice(0, 1));
       expect(await refusal(run(leasesA[0]!, sub, outputs[0]!))).toMatchObject({
         code: ErrorCode.ProofReplayed,
       });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { batchNonce } from '../../circuits/lib/batch.ts';
+import { BATCH_SIZE } from '../../circuits/lib/params.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { TaskHeader } from '../../protocol/messages.ts';
 import type { BatchRequest, Prover } from '../../worker/prover/index.ts';
@@ -23,7 +24,7 @@ function recordingProver(): { prover: Prover; calls: BatchRequest[] } {
         publicSignals: ['1', '2', '3'],
         timings: { witnessMs: 0, proveMs: 0 },
         root: 1n,
-        digests: req.items.map((_, i) => BigInt(i + 10)),
+        leafDigests: req.items.map((_, i) => BigInt(i + 10)),
       };
     },
   } as unknown as Prover;
@@ -69,7 +70,7 @@ describe('ResultBatcher', () => {
     });
     expect(proofs[0]).toBe(proofs[1] as never);
     expect(proofs[0]).toMatchObject({
-      batch: { replicas: [a.replicaId, b.replicaId], digests: ['10', '11'] },
+      batch: { replicas: [a.replicaId, b.replicaId] },
     });
     expect(batcher.size).toBe(0);
   });
@@ -82,13 +83,13 @@ describe('ResultBatcher', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
   });
 
-  test('more than 16 replicas are two proofs; jobs are never mixed', async () => {
+  test('more than BATCH_SIZE replicas are two proofs; jobs are never mixed', async () => {
     const { batcher, calls } = setup({ quietMs: 30 });
     await Promise.all([
-      ...Array.from({ length: 17 }, () => batcher.add(task('j1'), out, live())),
+      ...Array.from({ length: BATCH_SIZE + 1 }, () => batcher.add(task('j1'), out, live())),
       batcher.add(task('j2'), out, live()),
     ]);
-    expect(calls.map((c) => c.items.length).sort((x, y) => x - y)).toEqual([1, 1, 16]);
+    expect(calls.map((c) => c.items.length).sort((x, y) => x - y)).toEqual([1, 1, BATCH_SIZE]);
   });
 
   test('a batch is proved before its earliest lease runs out, however quiet it is', async () => {

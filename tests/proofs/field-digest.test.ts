@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'bun:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
-import { batchRoot, padBatch } from '../../circuits/lib/batch.ts';
+import { batchLeafDigest, batchRoot, padBatch } from '../../circuits/lib/batch.ts';
 import { commitOutput, digestFromHex, digestToHex, resultDigestOf } from '../../circuits/lib/digest.ts';
 import { ProofError } from '../../circuits/lib/errors.ts';
 import {
@@ -95,14 +95,24 @@ describe('result digests', () => {
 
 describe('batch root', () => {
   test('pads to BATCH_SIZE, refuses empty and oversized batches, depends on order', async () => {
-    const leaf = (i: number) => ({ taskId: BigInt(i + 1), digest: BigInt(1000 + i) });
-    expect((await padBatch([leaf(0)])).length).toBe(BATCH_SIZE);
-    await expect(padBatch([])).rejects.toMatchObject({ code: ErrorCode.ProofBadInput });
+    const leaf = (i: number) => ({ taskId: BigInt(i + 1), leafDigest: BigInt(1000 + i) });
+    expect(padBatch([leaf(0)]).length).toBe(BATCH_SIZE);
+    expect(codeOf(() => padBatch([]))).toBe(ErrorCode.ProofBadInput);
     const full = Array.from({ length: BATCH_SIZE + 1 }, (_, i) => leaf(i));
-    await expect(padBatch(full)).rejects.toMatchObject({ code: ErrorCode.ProofBadInput });
+    expect(codeOf(() => padBatch(full))).toBe(ErrorCode.ProofBadInput);
     const two = await batchRoot([leaf(0), leaf(1)]);
     expect(await batchRoot([leaf(1), leaf(0)])).not.toBe(two);
-    expect(await batchRoot([leaf(0), { ...leaf(1), digest: 1n }])).not.toBe(two);
+    expect(await batchRoot([leaf(0), { ...leaf(1), leafDigest: 1n }])).not.toBe(two);
+  });
+
+  test('leaf digests: tagged SHA-256 of the output, a 253-bit field element, never the plain SHA-256', () => {
+    const output = new Uint8Array([1, 2, 3]);
+    const d = batchLeafDigest(output);
+    expect(d).toBe(batchLeafDigest(new Uint8Array([1, 2, 3])));
+    expect(d).not.toBe(batchLeafDigest(new Uint8Array([1, 2, 4])));
+    expect(d < 1n << 253n).toBe(true);
+    const plain = BigInt(`0x${Buffer.from(sha256(output)).toString('hex')}`);
+    expect(d).not.toBe(plain & ((1n << 253n) - 1n));
   });
 });
 

@@ -11,7 +11,12 @@ import { batchRoot } from '../../circuits/lib/batch.ts';
 import { commitOutput } from '../../circuits/lib/digest.ts';
 import { ProofError } from '../../circuits/lib/errors.ts';
 import { packBytes } from '../../circuits/lib/field.ts';
-import { LIMBS_PER_CHUNK, RESULT_BINDING_CHUNKS, RESULT_BINDING_LIMBS } from '../../circuits/lib/params.ts';
+import {
+  BATCH_SIZE,
+  LIMBS_PER_CHUNK,
+  RESULT_BINDING_CHUNKS,
+  RESULT_BINDING_LIMBS,
+} from '../../circuits/lib/params.ts';
 import { buildCircomlibPoseidon, getPoseidonImpl, type PoseidonHash } from '../../circuits/lib/poseidon.ts';
 import { BN254_R, loadPoseidonWasm, POSEIDON_WASM_WIDTHS } from '../../circuits/lib/poseidon-wasm.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -133,9 +138,14 @@ describe('digests built on it are unchanged', () => {
   });
 
   test('batchRoot equals the circomlibjs tree', async () => {
-    const leaves = Array.from({ length: 5 }, (_, i) => ({ taskId: BigInt(1000 + i), digest: P - BigInt(i) }));
-    const padded = [...leaves, ...new Array(11).fill({ taskId: 0n, digest: ref([0n]) })];
-    const nodes = [0, 1].map((n) => ref(padded.slice(n * 8, n * 8 + 8).flatMap((l) => [l.taskId, l.digest])));
+    const leaves = Array.from({ length: 5 }, (_, i) => ({
+      taskId: BigInt(1000 + i),
+      leafDigest: P - BigInt(i),
+    }));
+    const padded = [...leaves, ...new Array(BATCH_SIZE - 5).fill({ taskId: 0n, leafDigest: 0n })];
+    const nodes = Array.from({ length: 16 }, (_, n) =>
+      n < BATCH_SIZE / 8 ? ref(padded.slice(n * 8, n * 8 + 8).flatMap((l) => [l.taskId, l.leafDigest])) : 0n,
+    );
     expect(await batchRoot(leaves)).toBe(ref(nodes));
   });
 });

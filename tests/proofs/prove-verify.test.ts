@@ -4,6 +4,7 @@
  * each on this machine, so this file takes ~15-25 s).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { batchLeafDigest } from '../../circuits/lib/batch.ts';
 import { resultDigestOf } from '../../circuits/lib/digest.ts';
 import { taskIdToField } from '../../circuits/lib/field.ts';
 import { findEntry } from '../../circuits/lib/manifest.ts';
@@ -189,13 +190,13 @@ describe('poseidon chain (the circuit computes the task)', () => {
 });
 
 describe('batch', () => {
-  test('one proof binds every (taskId, digest) leaf', async () => {
+  test('one proof binds every (taskId, output) leaf', async () => {
     const outputs = [new Uint8Array([1]), new Uint8Array(3000).fill(7), new Uint8Array(64).fill(2)];
     const items = outputs.map((o, i) => ({ taskId: `job-2/task-${i}`, output: o }));
     const batch = await prover.proveBatch({ items, workerId: claim.workerId, nonce: 'nonce-batch' });
-    const digests = await Promise.all(outputs.map((o) => resultDigestOf(o)));
-    expect(batch.digests).toEqual(digests);
-    const expectedItems = items.map((it, i) => ({ taskId: it.taskId, resultDigest: digests[i] as bigint }));
+    const leafDigests = outputs.map((o) => batchLeafDigest(o));
+    expect(batch.leafDigests).toEqual(leafDigests);
+    const expectedItems = items.map((it, i) => ({ taskId: it.taskId, leafDigest: leafDigests[i] as bigint }));
     const verify = (list: typeof expectedItems, workerId = claim.workerId) =>
       verifier.verify({
         circuit: 'result_batch',
@@ -206,7 +207,7 @@ describe('batch', () => {
       });
     await verify(expectedItems);
     for (let i = 0; i < expectedItems.length; i++) {
-      const otherDigest = expectedItems.map((it, j) => (j === i ? { ...it, resultDigest: 1n } : it));
+      const otherDigest = expectedItems.map((it, j) => (j === i ? { ...it, leafDigest: 1n } : it));
       expect(await refusal(verify(otherDigest))).toEqual({ code: ErrorCode.ProofMismatch, field: 'root' });
       const otherTask = expectedItems.map((it, j) => (j === i ? { ...it, taskId: 'job-2/other' } : it));
       expect(await refusal(verify(otherTask))).toEqual({ code: ErrorCode.ProofMismatch, field: 'root' });

@@ -3,7 +3,7 @@
  * the public values the caller will send along with the proof. Pure: runs on the caller's thread
  * (hashing is cheap next to proving) so the thread only sees ready circuit inputs.
  */
-import { batchRoot, padBatch } from '../../circuits/lib/batch.ts';
+import { batchLeafDigest, batchRoot, padBatch } from '../../circuits/lib/batch.ts';
 import { commitOutput } from '../../circuits/lib/digest.ts';
 import { ProofError } from '../../circuits/lib/errors.ts';
 import { nonceToField, seedToField, taskIdToField, workerIdToField } from '../../circuits/lib/field.ts';
@@ -75,27 +75,25 @@ export async function poseidonChainInput(
 
 export async function batchInput(
   req: BatchRequest,
-): Promise<{ input: CircuitInput; root: bigint; digests: bigint[] }> {
+): Promise<{ input: CircuitInput; root: bigint; leafDigests: bigint[] }> {
   if (req.items.length === 0 || req.items.length > BATCH_SIZE) {
     throw new ProofError(ErrorCode.ProofBadInput, `a batch holds 1..${BATCH_SIZE} tasks`, { field: 'items' });
   }
-  const ids = identity(req);
-  const commitments = await Promise.all(req.items.map((item) => commitOutput(item.output)));
-  const leaves = req.items.map((item, i) => ({
+  const leaves = req.items.map((item) => ({
     taskId: taskIdToField(item.taskId),
-    digest: (commitments[i] as { digest: bigint }).digest,
+    leafDigest: batchLeafDigest(item.output),
   }));
-  const padded = await padBatch(leaves);
-  // Padding leaves use inner = 0, whose digest Poseidon(0) padBatch put in the padded leaves.
-  const inners = [
-    ...commitments.map((c) => c.inner),
-    ...new Array<bigint>(BATCH_SIZE - leaves.length).fill(0n),
-  ];
+  const padded = padBatch(leaves);
   const root = await batchRoot(leaves);
   return {
-    input: { root, ...ids, taskIds: padded.map((l) => l.taskId), inners },
+    input: {
+      root,
+      ...identity(req),
+      taskIds: padded.map((l) => l.taskId),
+      leafDigests: padded.map((l) => l.leafDigest),
+    },
     root,
-    digests: leaves.map((l) => l.digest),
+    leafDigests: leaves.map((l) => l.leafDigest),
   };
 }
 
@@ -123,7 +121,7 @@ export function proveMethods(
     async proveBatch(req, o = {}) {
       const prepared = await batchInput(req);
       const bundle = await enqueue<ProofBundle<'result_batch'>>(C.ResultBatch, prepared.input, o.signal);
-      return { ...bundle, root: prepared.root, digests: prepared.digests };
+      return { ...bundle, root: prepared.root, leafDigests: prepared.leafDigests };
     },
   };
 }

@@ -65,7 +65,7 @@ export interface Prover {
   proveBatch(
     req: BatchRequest,
     opts?: { signal?: AbortSignal },
-  ): Promise<ProofBundle<'result_batch'> & { root: bigint; digests: bigint[] }>;
+  ): Promise<ProofBundle<'result_batch'> & { root: bigint; leafDigests: bigint[] }>;
   /** Ends the thread (and its curve threads). Idempotent. */
   close(): Promise<void>;
 }

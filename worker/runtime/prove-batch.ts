@@ -1,6 +1,6 @@
 /**
  * Batched proving (result_batch): replicas of one job wait here after computing, and one proof
- * covers up to BATCH_SIZE of them. The proof binds the root of their (taskId, digest) leaves, this
+ * covers up to BATCH_SIZE of them. The proof binds the root of their (taskId, leaf digest) leaves, this
  * worker's id, and batchNonce(the replicas' lease nonces); every member's result then carries the
  * same proof and listing (orchestrator/dispatch/batch-check.ts verifies it once).
  *
@@ -16,7 +16,7 @@ import type { JsonObject, TaskHeader } from '../../protocol/messages.ts';
 import type { Prover } from '../prover/index.ts';
 
 export interface BatcherOptions {
-  /** Most replicas per proof (default and maximum: the circuit's BATCH_SIZE, 16). */
+  /** Most replicas per proof (default and maximum: the circuit's BATCH_SIZE, 64). */
   maxLeaves?: number;
   /** Prove when no member joined for this long (default 150 ms). */
   quietMs?: number;
@@ -152,10 +152,7 @@ export class ResultBatcher {
       workerId: this.workerId,
       nonce: batchNonce(members.map((m) => m.task.proof?.nonce ?? '')),
     });
-    const batch: BatchListing = {
-      replicas: members.map((m) => m.task.replicaId),
-      digests: bundle.digests.map((d) => d.toString()),
-    };
+    const batch: BatchListing = { replicas: members.map((m) => m.task.replicaId) };
     return {
       circuit: bundle.circuit,
       version: bundle.version,
