@@ -93,9 +93,15 @@ export class TaskEngine {
   readonly #events: EngineEvents;
   /** Events of the open batch(), delivered when it commits; undefined outside a batch. */
   #batchEvents: EngineEvent[] | undefined;
+  /**
+   * Runs its argument in a transaction (a savepoint when nested). Made once: bun:sqlite's
+   * `db.transaction()` builds four wrappers per call, ~3-6 us each time on the hot path.
+   */
+  readonly #tx: ReturnType<Database['transaction']>;
 
   constructor(db: Database, opts: Partial<EngineOptions> = {}) {
     this.db = db;
+    this.#tx = db.transaction((fn: () => unknown) => fn());
     this.options = resolveEngineOptions(opts);
     this.#events = new EngineEvents(this.options.onListenerError);
     this.dlq = {
@@ -116,11 +122,11 @@ export class TaskEngine {
     const ctx: EngineContext = { db: this.db, opts: this.options, now: this.options.now(), events };
     const batch = this.#batchEvents;
     if (batch !== undefined) {
-      const result = this.db.transaction(() => fn(ctx))();
+      const result = this.#tx(() => fn(ctx)) as T;
       batch.push(...events);
       return result;
     }
-    const result = this.db.transaction(() => fn(ctx)).immediate();
+    const result = this.#tx.immediate(() => fn(ctx)) as T;
     this.#events.emit(events);
     return result;
   }
@@ -137,17 +143,15 @@ export class TaskEngine {
     const events: EngineEvent[] = [];
     this.#batchEvents = events;
     try {
-      const result = this.db
-        .transaction(() => {
-          const r = fn();
-          if (r instanceof Promise) {
-            throw new EngineError(ErrorCode.Internal, 'batch() needs a synchronous function', {
-              field: 'fn',
-            });
-          }
-          return r;
-        })
-        .immediate();
+      const result = this.#tx.immediate(() => {
+        const r = fn();
+        if (r instanceof Promise) {
+          throw new EngineError(ErrorCode.Internal, 'batch() needs a synchronous function', {
+            field: 'fn',
+          });
+        }
+        return r;
+      }) as T;
       this.#batchEvents = undefined;
       this.#events.emit(events);
       return result;
