@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Hono } from 'hono';
-import { chromium } from 'playwright-core';
 import { buildDemoJob } from '../orchestrator/cli/demo-job.ts';
 import { mountWorkerPage } from '../orchestrator/http/worker-page.ts';
 import { Orchestrator } from '../orchestrator/orchestrator.ts';
+import { launchChromium } from '../tests/helpers/chromium.ts';
 import { workerPageBundle } from '../worker/browser/build.ts';
 import { HeadlessWorker } from '../worker/headless/headless-worker.ts';
 
@@ -61,11 +61,7 @@ const app = new Hono();
 mountWorkerPage(app, { multiaddrs: () => orchestrator.multiaddrs });
 const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
 const profile = mkdtempSync(join(tmpdir(), 'shardmesh-page-bench-profile-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--no-first-run'],
-});
+const browser = await launchChromium(profile);
 
 let seed = 0;
 /** Seconds for one job of TASKS tasks at redundancy 1, from submission to the last acceptance. */
