@@ -3,7 +3,7 @@
  * here is pure and browser-safe; the Node/Bun-only parts are manifest-fs.ts (reading artifacts
  * from disk) and snarkjs-bun.ts (loading snarkjs with the Bun worker fix).
  */
-export { type BatchLeaf, type BatchListing, batchNonce, batchRoot, padBatch } from './batch.ts';
+export { type BatchListing, batchLeafDigest, batchNonce, batchRoot, padBatch } from './batch.ts';
 export { commitOutput, digestFromHex, digestToHex, type OutputCommitment, resultDigestOf } from './digest.ts';
 export { ProofError } from './errors.ts';
 export {

@@ -4,9 +4,9 @@
  * identity and to a batch nonce built from the replicas' own lease nonces (batchNonce), and sends
  * every result with the same proof and listing (circuits/lib/batch.ts: BatchListing).
  *
- * Leaf digests never travel (the proof shows the worker knew them), so the orchestrator
- * recomputes each from the output it received and verifies the proof once, when the results of
- * every listed replica are in: a worker sends them together, in one `results` frame when batched
+ * Leaves never travel (the proof shows the worker knew them), so the orchestrator recomputes each
+ * from its record of the task id and the output it received, and verifies the proof once, when
+ * the results of every listed replica are in: a worker sends them together, in one `results` frame when batched
  * frames were agreed. Members wait on one shared promise; the listing's own records (owner, job,
  * nonces) are checked when the first member arrives, so a bad listing is refused at once.
  * Everything the proof is checked against comes from the orchestrator's records and the bytes it
@@ -58,7 +58,9 @@ interface LeafRow {
 }
 
 interface Pending {
-  /** Leaf digest of every listed replica whose result arrived, recomputed from its output. */
+  /** Task id of every listed replica, from the orchestrator's records (empty if they failed). */
+  taskIds: ReadonlyMap<string, string>;
+  /** Leaf of every listed replica whose result arrived, recomputed from its task and output. */
   leaves: Map<string, bigint>;
   /** Called when the last listed replica's result arrived. */
   complete: () => void;
@@ -156,7 +158,7 @@ export function createBatchCheck(
           proof: sent.proof as unknown as Groth16Proof,
           publicSignals: sent.publicSignals as string[],
           expected: {
-            items: rows.map((r) => ({ taskId: r.taskId, leafDigest: leaves.get(r.replicaId) as bigint })),
+            leafDigests: rows.map((r) => leaves.get(r.replicaId) as bigint),
             workerId,
             nonce: batchNonce(rows.map((r) => r.nonce)),
           },
@@ -201,13 +203,18 @@ export function createBatchCheck(
     });
     allArrived.catch(() => {}); // observed through `verified`, or moot when the records failed first
     const leaves = new Map<string, bigint>();
-    const verified = (async () => {
-      const rows = leafRows(listing, workerId);
+    let rows: LeafRow[] = [];
+    let verified: Promise<VerifyOk>;
+    try {
+      rows = leafRows(listing, workerId);
       guard.throwIfAnySeen(rows.map((r) => nonceToField(r.nonce).toString()));
-      await allArrived;
-      return verify(sent, rows, leaves, workerId, signal);
-    })();
-    const entry = { leaves, complete, verified, expiresAt: now() + ttlMs };
+      verified = allArrived.then(() => verify(sent, rows, leaves, workerId, signal));
+    } catch (err) {
+      complete(); // stops the timer: nothing will wait for the outputs of a refused listing
+      verified = Promise.reject(err);
+    }
+    const taskIds = new Map(rows.map((r) => [r.replicaId, r.taskId]));
+    const entry = { taskIds, leaves, complete, verified, expiresAt: now() + ttlMs };
     // A refused batch is forgotten (its members already failed): only a verified one stays, so a
     // resent member is refused as a replay.
     verified.catch(() => {
@@ -243,8 +250,11 @@ export function createBatchCheck(
         workerId,
       });
     }
-    entry.leaves.set(header.replicaId, batchLeafDigest(output));
-    if (entry.leaves.size === listing.replicas.length) entry.complete();
+    const taskId = entry.taskIds.get(header.replicaId);
+    if (taskId !== undefined) {
+      entry.leaves.set(header.replicaId, batchLeafDigest(taskId, output));
+      if (entry.leaves.size === listing.replicas.length) entry.complete();
+    }
     const ok = await entry.verified;
     // The digest log references the one batch proof from every member's record.
     saveProofRef(db, header.replicaId, ok);

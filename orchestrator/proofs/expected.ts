@@ -34,8 +34,8 @@ export interface PoseidonChainExpected extends Identity {
 }
 
 export interface BatchExpected extends Identity {
-  /** leafDigest: batchLeafDigest of the output the orchestrator received for that task. */
-  items: ReadonlyArray<{ taskId: string; leafDigest: bigint | string }>;
+  /** batchLeafDigest(taskId, output) of each task, from the orchestrator's records, in leaf order. */
+  leafDigests: ReadonlyArray<bigint | string>;
 }
 
 export interface ExpectedByCircuit {
@@ -83,12 +83,9 @@ export async function expectedSignals<Circuit extends CircuitId>(
     }
     default: {
       const e = expected as BatchExpected;
-      const leaves = e.items.map((item) => ({
-        taskId: taskIdToField(item.taskId),
-        leafDigest: toFieldElement(item.leafDigest, 'leafDigest'),
-      }));
-      // The root covers every (taskId, leafDigest) pair: any task or output that differs shows up
-      // as a root mismatch (the proof does not say which leaf).
+      const leaves = e.leafDigests.map((d) => toFieldElement(d, 'leafDigest'));
+      // The root covers every leaf: any task or output that differs shows up as a root mismatch
+      // (the proof does not say which leaf).
       return [{ field: 'root', value: await batchRoot(leaves) }, ...identity(e)];
     }
   }

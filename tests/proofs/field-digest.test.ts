@@ -95,21 +95,24 @@ describe('result digests', () => {
 
 describe('batch root', () => {
   test('pads to BATCH_SIZE, refuses empty and oversized batches, depends on order', async () => {
-    const leaf = (i: number) => ({ taskId: BigInt(i + 1), leafDigest: BigInt(1000 + i) });
+    const leaf = (i: number) => BigInt(1000 + i);
     expect(padBatch([leaf(0)]).length).toBe(BATCH_SIZE);
     expect(codeOf(() => padBatch([]))).toBe(ErrorCode.ProofBadInput);
     const full = Array.from({ length: BATCH_SIZE + 1 }, (_, i) => leaf(i));
     expect(codeOf(() => padBatch(full))).toBe(ErrorCode.ProofBadInput);
     const two = await batchRoot([leaf(0), leaf(1)]);
     expect(await batchRoot([leaf(1), leaf(0)])).not.toBe(two);
-    expect(await batchRoot([leaf(0), { ...leaf(1), leafDigest: 1n }])).not.toBe(two);
+    expect(await batchRoot([leaf(0), 1n])).not.toBe(two);
   });
 
-  test('leaf digests: tagged SHA-256 of the output, a 253-bit field element, never the plain SHA-256', () => {
+  test('leaves: a tagged SHA-256 of (task id, output), 253 bits, never the plain SHA-256', () => {
     const output = new Uint8Array([1, 2, 3]);
-    const d = batchLeafDigest(output);
-    expect(d).toBe(batchLeafDigest(new Uint8Array([1, 2, 3])));
-    expect(d).not.toBe(batchLeafDigest(new Uint8Array([1, 2, 4])));
+    const d = batchLeafDigest('t1', output);
+    expect(d).toBe(batchLeafDigest('t1', new Uint8Array([1, 2, 3])));
+    expect(d).not.toBe(batchLeafDigest('t1', new Uint8Array([1, 2, 4])));
+    expect(d).not.toBe(batchLeafDigest('t2', output));
+    // The id's length is framed: moving a byte between id and output changes the leaf.
+    expect(batchLeafDigest('t', new Uint8Array([0x31, 1, 2, 3]))).not.toBe(batchLeafDigest('t1', output));
     expect(d < 1n << 253n).toBe(true);
     const plain = BigInt(`0x${Buffer.from(sha256(output)).toString('hex')}`);
     expect(d).not.toBe(plain & ((1n << 253n) - 1n));

@@ -194,22 +194,25 @@ describe('batch', () => {
     const outputs = [new Uint8Array([1]), new Uint8Array(3000).fill(7), new Uint8Array(64).fill(2)];
     const items = outputs.map((o, i) => ({ taskId: `job-2/task-${i}`, output: o }));
     const batch = await prover.proveBatch({ items, workerId: claim.workerId, nonce: 'nonce-batch' });
-    const leafDigests = outputs.map((o) => batchLeafDigest(o));
+    const leafDigests = items.map((it) => batchLeafDigest(it.taskId, it.output));
     expect(batch.leafDigests).toEqual(leafDigests);
-    const expectedItems = items.map((it, i) => ({ taskId: it.taskId, leafDigest: leafDigests[i] as bigint }));
-    const verify = (list: typeof expectedItems, workerId = claim.workerId) =>
+    const expectedItems = leafDigests;
+    const verify = (list: readonly bigint[], workerId = claim.workerId) =>
       verifier.verify({
         circuit: 'result_batch',
         version: batch.version,
         proof: batch.proof,
         publicSignals: batch.publicSignals,
-        expected: { items: list, workerId, nonce: 'nonce-batch' },
+        expected: { leafDigests: list, workerId, nonce: 'nonce-batch' },
       });
     await verify(expectedItems);
-    for (let i = 0; i < expectedItems.length; i++) {
-      const otherDigest = expectedItems.map((it, j) => (j === i ? { ...it, leafDigest: 1n } : it));
-      expect(await refusal(verify(otherDigest))).toEqual({ code: ErrorCode.ProofMismatch, field: 'root' });
-      const otherTask = expectedItems.map((it, j) => (j === i ? { ...it, taskId: 'job-2/other' } : it));
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as (typeof items)[number];
+      const otherOutput = leafDigests.map((d, j) =>
+        j === i ? batchLeafDigest(it.taskId, new Uint8Array([9])) : d,
+      );
+      expect(await refusal(verify(otherOutput))).toEqual({ code: ErrorCode.ProofMismatch, field: 'root' });
+      const otherTask = leafDigests.map((d, j) => (j === i ? batchLeafDigest('job-2/other', it.output) : d));
       expect(await refusal(verify(otherTask))).toEqual({ code: ErrorCode.ProofMismatch, field: 'root' });
     }
     expect(await refusal(verify(expectedItems.slice(0, 2)))).toEqual({

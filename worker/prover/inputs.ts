@@ -79,22 +79,9 @@ export async function batchInput(
   if (req.items.length === 0 || req.items.length > BATCH_SIZE) {
     throw new ProofError(ErrorCode.ProofBadInput, `a batch holds 1..${BATCH_SIZE} tasks`, { field: 'items' });
   }
-  const leaves = req.items.map((item) => ({
-    taskId: taskIdToField(item.taskId),
-    leafDigest: batchLeafDigest(item.output),
-  }));
-  const padded = padBatch(leaves);
-  const root = await batchRoot(leaves);
-  return {
-    input: {
-      root,
-      ...identity(req),
-      taskIds: padded.map((l) => l.taskId),
-      leafDigests: padded.map((l) => l.leafDigest),
-    },
-    root,
-    leafDigests: leaves.map((l) => l.leafDigest),
-  };
+  const leafDigests = req.items.map((item) => batchLeafDigest(item.taskId, item.output));
+  const root = await batchRoot(leafDigests);
+  return { input: { root, ...identity(req), leaves: padBatch(leafDigests) }, root, leafDigests };
 }
 
 /** Runs one proof of `circuit` on `input` (queued behind the others) and returns its bundle. */
