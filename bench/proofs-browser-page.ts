@@ -1,16 +1,19 @@
 /**
  * Browser side of bench/proofs-browser.bench.ts: the page worker's prover (createBrowserProver:
  * artifacts checked with SHA-256, proving in a module Web Worker, single-threaded curve) proves
- * result_binding `runs` times and POSTs the timings and the proofs back for verification.
+ * `circuit` (result_binding, or a full result_batch) `runs` times and POSTs the timings and the
+ * proofs back for verification.
  */
 import '../worker/browser/buffer-global.ts';
 import { parseManifest } from '../circuits/lib/manifest.ts';
 import { artifactStore } from '../worker/browser/artifact-store.ts';
 import { createBrowserProver } from '../worker/browser/prover.ts';
-import { BENCH_WORKER_ID, benchOutput } from './proofs-browser-shared.ts';
+import { BENCH_WORKER_ID, type BenchCircuit, benchBatch, benchOutput } from './proofs-browser-shared.ts';
 
 async function main(): Promise<void> {
-  const runs = Number(new URL(location.href).searchParams.get('runs') ?? '5');
+  const params = new URL(location.href).searchParams;
+  const runs = Number(params.get('runs') ?? '5');
+  const circuit = (params.get('circuit') ?? 'result_binding') as BenchCircuit;
   try {
     const manifest = parseManifest(await (await fetch('/manifest.json')).json());
     const store = artifactStore({
@@ -23,28 +26,24 @@ async function main(): Promise<void> {
       manifest,
       store,
       threadUrl: '/prover-thread.js',
-      preload: ['result_binding'],
+      preload: [circuit],
     });
     const loadMs = performance.now() - t0;
     const proofs = [];
     // Keys checked and loaded in the thread above; proof 0 also pays snarkjs' curve set-up.
     for (let i = 0; i <= runs; i++) {
       const t = performance.now();
-      const b = await prover.proveResultBinding({
-        taskId: `t${i}`,
-        seed: i,
-        output: benchOutput(i),
-        workerId: BENCH_WORKER_ID,
-        nonce: `n${i}`,
-      });
+      const who = { workerId: BENCH_WORKER_ID, nonce: `n${i}` };
+      const b =
+        circuit === 'result_batch'
+          ? await prover.proveBatch({ items: benchBatch(i), ...who })
+          : await prover.proveResultBinding({ taskId: `t${i}`, seed: i, output: benchOutput(i), ...who });
       proofs.push({
         ms: performance.now() - t,
         witnessMs: b.timings.witnessMs,
         proveMs: b.timings.proveMs,
         proof: b.proof,
         publicSignals: b.publicSignals,
-        resultDigest: b.resultDigest.toString(),
-        outputLen: b.outputLen,
       });
     }
     await prover.close();
