@@ -19,6 +19,7 @@ import type {
   ResultsHeader,
 } from '../../protocol/messages.ts';
 import type { TaskEngine } from '../engine/index.ts';
+import { BoundedSet } from './bounded-set.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { ProofCheck } from './proof-check.ts';
 import { SessionOutbox } from './session-outbox.ts';
@@ -41,7 +42,6 @@ export interface SessionContext {
   log: (line: string) => void;
 }
 
-/** Most replica ids a session remembers as sent without a proof request (oldest dropped first). */
 const NO_PROOF_MEMORY = 4096;
 
 export class WorkerSession {
@@ -49,9 +49,10 @@ export class WorkerSession {
   /**
    * Replicas this session sent with no proof request: their results skip the proof lookup. Only a
    * fast path: a result for any other replica (a proof is owed, it was leased in an earlier
-   * session, or it was dropped from here) is looked up as before, so forgetting is always safe.
+   * session, or it was dropped from here) is looked up as before, so forgetting is always safe:
+   * at most NO_PROOF_MEMORY ids, the oldest dropped (replicas whose lease ran out never answer).
    */
-  private readonly sentWithoutProof = new Set<string>();
+  private readonly sentWithoutProof = new BoundedSet<string>(NO_PROOF_MEMORY);
   /**
    * Acks waiting for the next group transaction. The task loop sends an ack in the same write as
    * its result or failure, so both usually arrive in one turn: the result then takes the legal
@@ -103,7 +104,8 @@ export class WorkerSession {
       })
       .then(
         (leases) => {
-          for (const lease of leases) if (lease.proof === undefined) this.rememberNoProof(lease.replicaId);
+          for (const lease of leases)
+            if (lease.proof === undefined) this.sentWithoutProof.add(lease.replicaId);
           return this.outbox.tasks(leases, signal);
         },
         (err: unknown) => {
@@ -288,15 +290,6 @@ export class WorkerSession {
       this.ctx.engine.fail(header.replicaId, this.workerId, { code: error.code, message: error.message });
     });
     this.refuseError(header, error, signal);
-  }
-
-  private rememberNoProof(replicaId: string): void {
-    this.sentWithoutProof.add(replicaId);
-    // Replicas whose lease ran out never send a result: bound what they leave behind.
-    if (this.sentWithoutProof.size > NO_PROOF_MEMORY) {
-      const oldest = this.sentWithoutProof.values().next();
-      if (oldest.done !== true) this.sentWithoutProof.delete(oldest.value);
-    }
   }
 
   private refuse(code: string, message: string, replicaId: string | undefined, signal: AbortSignal): void {
