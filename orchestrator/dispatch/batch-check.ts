@@ -1,14 +1,14 @@
 /**
  * Batched proofs (result_batch) in the job flow. A worker computes up to BATCH_SIZE replicas of one
- * job, proves once over the Poseidon root of their (taskId, leafDigest) leaves, bound to its
- * identity and to a batch nonce built from the replicas' own lease nonces (batchNonce), and sends
- * every result with the same proof and listing (circuits/lib/batch.ts: BatchListing).
+ * job, proves once over the Poseidon root of their leaves (a tagged SHA-256 of each task id and
+ * output), bound to its identity and to a batch nonce built from the replicas' own lease nonces
+ * (batchNonce), and sends every result with the same proof and listing (circuits/lib/batch.ts).
  *
  * Leaves never travel (the proof shows the worker knew them), so the orchestrator recomputes each
  * from its record of the task id and the output it received, and verifies the proof once, when
- * the results of every listed replica are in: a worker sends them together, in one `results` frame when batched
- * frames were agreed. Members wait on one shared promise; the listing's own records (owner, job,
- * nonces) are checked when the first member arrives, so a bad listing is refused at once.
+ * the results of every listed replica are in: a worker sends them together (one `results` frame
+ * when batched frames were agreed). Members wait on one shared promise; the listing's records
+ * (owner, job, nonces) are checked when the first member arrives, so a bad listing fails at once.
  * Everything the proof is checked against comes from the orchestrator's records and the bytes it
  * received, never from the frame.
  *
