@@ -32,7 +32,7 @@ export interface OutputCommitment {
   mode: 'inline' | 'prefix+sha256';
   /** Private witness of the result-binding circuit. */
   limbs: bigint[];
-  /** Private witness of the batch circuit; never published. */
+  /** The private sponge value behind `digest`; never published. */
   inner: bigint;
   /** Public: the result digest. */
   digest: bigint;

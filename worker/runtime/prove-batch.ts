@@ -1,8 +1,8 @@
 /**
  * Batched proving (result_batch): replicas of one job wait here after computing, and one proof
- * covers up to BATCH_SIZE of them. The proof binds the root of their (taskId, leaf digest) leaves, this
- * worker's id, and batchNonce(the replicas' lease nonces); every member's result then carries the
- * same proof and listing (orchestrator/dispatch/batch-check.ts verifies it once).
+ * covers up to BATCH_SIZE of them. The proof binds the root of their leaves (circuits/lib/batch.ts),
+ * this worker's id, and batchNonce(the replicas' lease nonces); every member's result then carries
+ * the same proof and listing (orchestrator/dispatch/batch-check.ts verifies it once).
  *
  * A batch is proved when it is full, when no member joined for `quietMs` (every task the worker
  * held has arrived: more would need the results to go out first), or at its deadline: `maxWaitMs`
