@@ -1,5 +1,6 @@
 /**
- * Groth16 cost in Bun with the committed development artifacts: prove and verify time per
+ * Groth16 cost in Bun with the committed development artifacts, with the native prover (where
+ * native-bn254 is built) and with snarkjs (the baseline) in the same run: prove and verify time per
  * circuit, and the amortized per-task cost of batches of K = 1, 16, 64 tasks. The baseline is
  * K = 1 (one result-binding proof per task), measured in the same run; a batch is one proof of the
  * BATCH_SIZE (64) circuit however full it is. Targets from the issue: amortized prover
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { batchLeafDigest, batchRoot } from '../circuits/lib/batch.ts';
 import { resultDigestOf } from '../circuits/lib/digest.ts';
 import { packBytes } from '../circuits/lib/field.ts';
+import { loadNativeProver } from '../circuits/lib/native-prove.ts';
 import {
   BATCH_SIZE,
   LIMBS_PER_CHUNK,
@@ -222,12 +224,21 @@ async function measure(prover: Prover, label: string, costs: PoseidonCosts) {
 
 const costs = await measurePoseidon();
 if (!values['poseidon-only']) {
-  const pooled = await createProver();
-  await measure(pooled, 'prover thread + ffjavascript thread pool (default)', costs);
+  // The native prover (the headless default where it is built), then snarkjs as the baseline.
+  const native = loadNativeProver();
+  if ('prover' in native) {
+    const prover = await createProver({ engine: 'native' });
+    await measure(prover, 'native prover (native-bn254, Rust, 2 threads; headless default)', costs);
+    await prover.close();
+  } else {
+    console.log(`\nnative prover not measured: ${native.reason}`);
+  }
+  const pooled = await createProver({ engine: 'snarkjs' });
+  await measure(pooled, 'snarkjs, ffjavascript thread pool (baseline)', costs);
   await pooled.close();
   if (values.single) {
-    const single = await createProver({ curveThreads: false });
-    await measure(single, 'prover thread, single-threaded curve', costs);
+    const single = await createProver({ engine: 'snarkjs', curveThreads: false });
+    await measure(single, 'snarkjs, single-threaded curve', costs);
     await single.close();
   }
 }

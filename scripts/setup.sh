@@ -20,3 +20,9 @@ fi
 if [ "${1:-}" = "--system" ]; then
   bash scripts/install-system-deps.sh
 fi
+
+# The native Groth16 prover (native-bn254/) is built on the machine that runs it, never committed;
+# without Debian's cargo the headless prover uses snarkjs (slower, same proofs).
+if [ -x /usr/bin/cargo ]; then
+  bash native-bn254/build.sh || echo "setup: the native prover did not build; proving falls back to snarkjs" >&2
+fi

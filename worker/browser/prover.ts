@@ -75,7 +75,8 @@ class BrowserProverThread {
     return new Promise<void>((resolve, reject) => {
       this.loads.set(c.circuit, { resolve, reject });
       // A copy, not a transfer: the checked bytes stay here for a replacement thread.
-      const msg: ToThread = { type: 'load', ...c, singleThread: true };
+      // snarkjs: a browser has no native library to load.
+      const msg: ToThread = { type: 'load', ...c, singleThread: true, engine: 'snarkjs' };
       worker.postMessage(msg);
     });
   }
@@ -99,7 +100,7 @@ class BrowserProverThread {
       this.pending.get(msg.id)?.resolve({
         proof: msg.proof,
         publicSignals: msg.publicSignals,
-        timings: { witnessMs: msg.witnessMs, proveMs: msg.proveMs },
+        timings: { witnessMs: msg.witnessMs, proveMs: msg.proveMs, engine: msg.engine },
       });
       this.pending.delete(msg.id);
     } else if (msg.type === 'failed') {

@@ -4,15 +4,33 @@
  * Groth16 proof costs. Artifacts arrive already hash-checked by createProver.
  */
 import type { WitnessCalculator } from 'circom_runtime';
+import type { NativeProver } from '../../circuits/lib/native-prove.ts';
 import { loadSnarkjs, terminateCurves, useSingleThreadCurve } from '../../circuits/lib/snarkjs-bun.ts';
-import type { FromThread, ToThread } from './thread-protocol.ts';
+import type { FromThread, ProverEngine, ProverEngineChoice, ToThread } from './thread-protocol.ts';
 
 declare const self: {
   onmessage: ((event: MessageEvent<ToThread>) => void) | null;
   postMessage(message: FromThread): void;
 };
 
-const loaded = new Map<string, { calculator: WitnessCalculator; zkey: Uint8Array }>();
+const loaded = new Map<string, { calculator: WitnessCalculator; zkey: Uint8Array; native?: NativeProver }>();
+
+/**
+ * The native prover for `choice`, or undefined for snarkjs. Imported by a computed specifier: the
+ * browser bundle of this file must not pull in bun:ffi or node:fs (a page never asks for it).
+ */
+async function nativeFor(choice: ProverEngineChoice): Promise<NativeProver | undefined> {
+  if (choice === 'snarkjs') return undefined;
+  const spec = ['..', '..', 'circuits', 'lib', 'native-prove.ts'].join('/');
+  const { loadNativeProver } = (await import(
+    new URL(spec, import.meta.url).href
+  )) as typeof import('../../circuits/lib/native-prove.ts');
+  const native = loadNativeProver();
+  if ('prover' in native) return native.prover;
+  if (choice === 'native') throw new Error(`the native prover is unavailable: ${native.reason}`);
+  console.warn(`[prover] native prover unavailable (${native.reason}); proving with snarkjs`);
+  return undefined;
+}
 
 function post(message: FromThread): void {
   self.postMessage(message);
@@ -27,7 +45,8 @@ async function handle(msg: ToThread): Promise<void> {
       // loadSnarkjs() has patched `web-worker` (in a Worker the polyfill even breaks on load).
       const { WitnessCalculatorBuilder } = await import('circom_runtime');
       const calculator = await WitnessCalculatorBuilder(msg.wasm);
-      loaded.set(msg.circuit, { calculator, zkey: msg.zkey });
+      const native = await nativeFor(msg.engine);
+      loaded.set(msg.circuit, { calculator, zkey: msg.zkey, ...(native === undefined ? {} : { native }) });
       post({ type: 'loaded', circuit: msg.circuit });
       return;
     }
@@ -40,7 +59,11 @@ async function handle(msg: ToThread): Promise<void> {
       // message instead of yielding a proof that cannot verify.
       const witness = await circuit.calculator.calculateWTNSBin(msg.input, 1);
       const t1 = performance.now();
-      const { proof, publicSignals } = await snarkjs.groth16.prove(circuit.zkey, witness);
+      const engine: ProverEngine = circuit.native === undefined ? 'snarkjs' : 'native';
+      const { proof, publicSignals } =
+        circuit.native === undefined
+          ? await snarkjs.groth16.prove(circuit.zkey, witness)
+          : circuit.native.prove(circuit.zkey, witness);
       post({
         type: 'proved',
         id: msg.id,
@@ -48,6 +71,7 @@ async function handle(msg: ToThread): Promise<void> {
         publicSignals,
         witnessMs: t1 - t0,
         proveMs: performance.now() - t1,
+        engine,
       });
       return;
     }

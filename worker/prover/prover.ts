@@ -21,6 +21,7 @@ import {
   type ResultBindingRequest,
 } from './inputs.ts';
 import { ProverThread } from './thread-client.ts';
+import type { ProverEngine, ProverEngineChoice } from './thread-protocol.ts';
 
 export interface ProverOptions {
   /** Default: circuits/artifacts (the committed development keys). */
@@ -39,6 +40,12 @@ export interface ProverOptions {
    * ~25% faster even on a loaded 2-core machine; `bun bench/proofs.bench.ts --threads` compares.
    */
   curveThreads?: boolean;
+  /**
+   * 'auto' (default): the native prover (native-bn254/, ~3-4x faster) when its library loads,
+   * else snarkjs, with one log line from the thread saying why; 'native': fail to start without
+   * it (PROVER_FAILED); 'snarkjs': never the native one.
+   */
+  engine?: ProverEngineChoice;
   signal?: AbortSignal;
 }
 
@@ -48,7 +55,8 @@ export interface ProofBundle<Circuit extends CircuitId = CircuitId> {
   proof: Groth16Proof;
   /** Decimal strings, in the circuit's PUBLIC_SIGNALS order. */
   publicSignals: string[];
-  timings: { witnessMs: number; proveMs: number };
+  /** engine: who proved (the native library or snarkjs). */
+  timings: { witnessMs: number; proveMs: number; engine: ProverEngine };
 }
 
 export interface Prover {
@@ -104,7 +112,7 @@ export async function createProver(opts: ProverOptions = {}): Promise<Prover> {
     circuits.set(circuit, await loadArtifacts(entry, opts, dir));
   }
 
-  const thread = new ProverThread({ curveThreads: opts.curveThreads ?? true });
+  const thread = new ProverThread({ curveThreads: opts.curveThreads ?? true, engine: opts.engine ?? 'auto' });
   for (const c of circuits.values()) thread.addCircuit(c.entry.circuit, c.entry.version, c.wasm, c.zkey);
   await thread.start(opts.signal);
 

@@ -7,12 +7,12 @@ import type { Groth16Proof } from 'snarkjs';
 import { ProofError } from '../../circuits/lib/errors.ts';
 import { AbortError, ErrorCode, throwIfAborted } from '../../protocol/errors.ts';
 import type { CircuitInput } from './inputs.ts';
-import type { FromThread, ToThread } from './thread-protocol.ts';
+import type { FromThread, ProverEngine, ProverEngineChoice, ToThread } from './thread-protocol.ts';
 
 export interface ThreadProof {
   proof: Groth16Proof;
   publicSignals: string[];
-  timings: { witnessMs: number; proveMs: number };
+  timings: { witnessMs: number; proveMs: number; engine: ProverEngine };
 }
 
 interface Pending {
@@ -31,7 +31,7 @@ export class ProverThread {
   private starting: Promise<void> | undefined;
   private nextId = 1;
 
-  constructor(private readonly opts: { curveThreads: boolean }) {}
+  constructor(private readonly opts: { curveThreads: boolean; engine: ProverEngineChoice }) {}
 
   addCircuit(circuit: string, version: number, wasm: Uint8Array, zkey: Uint8Array): void {
     this.circuits.push({ circuit, version, wasm, zkey });
@@ -74,7 +74,12 @@ export class ProverThread {
         this.kill();
       };
       for (const c of this.circuits) {
-        const msg: ToThread = { type: 'load', ...c, singleThread: !this.opts.curveThreads };
+        const msg: ToThread = {
+          type: 'load',
+          ...c,
+          singleThread: !this.opts.curveThreads,
+          engine: this.opts.engine,
+        };
         worker.postMessage(msg);
       }
     });
@@ -87,7 +92,7 @@ export class ProverThread {
       p?.resolve({
         proof: msg.proof,
         publicSignals: msg.publicSignals,
-        timings: { witnessMs: msg.witnessMs, proveMs: msg.proveMs },
+        timings: { witnessMs: msg.witnessMs, proveMs: msg.proveMs, engine: msg.engine },
       });
     } else if (msg.type === 'failed' && msg.id !== null) {
       const p = this.pending.get(msg.id);

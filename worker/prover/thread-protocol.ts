@@ -2,6 +2,10 @@
 import type { Groth16Proof } from 'snarkjs';
 import type { CircuitInput } from './inputs.ts';
 
+/** Who proves: the native library when it loads ('auto'), only it ('native'), or snarkjs. */
+export type ProverEngineChoice = 'auto' | 'native' | 'snarkjs';
+export type ProverEngine = 'native' | 'snarkjs';
+
 export type ToThread =
   | {
       type: 'load';
@@ -10,6 +14,7 @@ export type ToThread =
       wasm: Uint8Array;
       zkey: Uint8Array;
       singleThread: boolean;
+      engine: ProverEngineChoice;
     }
   | { type: 'prove'; id: number; circuit: string; input: CircuitInput }
   | { type: 'close' };
@@ -23,6 +28,7 @@ export type FromThread =
       publicSignals: string[];
       witnessMs: number;
       proveMs: number;
+      engine: ProverEngine;
     }
   | { type: 'failed'; id: number | null; message: string }
   | { type: 'closed' };
