@@ -1,6 +1,6 @@
 /**
  * The native Groth16 prover (native-bn254/, Rust) through bun:ffi: proofs snarkjs's verifier
- * accepts with the same keys, ~5x faster than snarkjs on this machine (bench/proofs.bench.ts).
+ * accepts with the same keys, ~4.6x faster than snarkjs on this machine (bench/proofs.bench.ts).
  * Bun only, and only where the library was built (scripts/setup.sh builds it when Debian's cargo
  * is installed): `loadNativeProver()` says why not otherwise, and the prover uses snarkjs.
  */
@@ -85,6 +85,11 @@ function load(): Loaded {
   const version = lib.symbols.sm_version();
   if (version !== ABI_VERSION) return { reason: `native prover ABI ${version}, expected ${ABI_VERSION}` };
   const prove = (zkey: Uint8Array, wtns: Uint8Array, opts: { threads?: number } = {}): NativeProof => {
+    if (zkey.length === 0 || wtns.length === 0) {
+      throw new ProofError(ErrorCode.ProverFailed, 'native prover: empty zkey or witness', {
+        nativeCode: -2,
+      });
+    }
     const r = randomScalar();
     const s = randomScalar();
     const out = new Uint8Array(OUT_BYTES);

@@ -128,6 +128,10 @@ describe('native Groth16 prover', () => {
     expect(nativeCode(() => prover.prove(batch.zkey, batch.wtns.subarray(0, 100)))).toMatchObject({
       code: failed,
     });
+    expect(nativeCode(() => prover.prove(batch.zkey, new Uint8Array(0)))).toEqual({
+      code: failed,
+      nativeCode: -2,
+    });
   });
 
   test.skipIf(skip !== undefined)(
