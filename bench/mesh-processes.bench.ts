@@ -7,7 +7,8 @@
  * receiver minus append time at the publisher, both wall-clock ms (performance.timeOrigin +
  * performance.now(), one system clock on this machine). Prints medians of RUNS runs.
  *   bun bench/mesh-processes.bench.ts [--rate 1000] [--seconds 10] [--runs 3] [--nodes 10]
- *     [--nosign | --sign] [--degree D] [--batch-ms MS] [--gap-ms MS] [--heartbeat-ms MS] [--skip-baseline]
+ *     [--nosign | --sign] [--degree D] [--batch-ms MS] [--gap-ms MS] [--heartbeat-ms MS]
+ *     [--idontwant] [--skip-baseline]
  * Note: on a machine with fewer cores than peers the processes share cores, so the figure is
  * bounded by total CPU, not by one JS thread.
  */
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'batch-ms': { type: 'string' },
     'gap-ms': { type: 'string' },
     'heartbeat-ms': { type: 'string' },
+    idontwant: { type: 'boolean', default: false },
     'skip-baseline': { type: 'boolean', default: false },
   },
 });
@@ -38,6 +40,7 @@ const NODES = Number(values.nodes);
 const hostFlags = [
   ...(values.nosign ? ['--nosign'] : []),
   ...(values.sign ? ['--sign'] : []),
+  ...(values.idontwant ? ['--idontwant'] : []),
   ...(values.degree ? ['--degree', values.degree] : []),
   ...(['batch-ms', 'gap-ms', 'heartbeat-ms'] as const).flatMap((f) =>
     values[f] === undefined ? [] : [`--${f}`, values[f]],
@@ -187,7 +190,7 @@ function printPeers(label: string, r: RunResult): void {
     );
 }
 
-const variant = `${values.sign ? 'StrictSign' : values.nosign ? 'StrictNoSign' : `${MESH_DEFAULTS.signaturePolicy} (default)`}, D=${values.degree ?? `${MESH_DEFAULTS.meshDegree} (default)`}, batch ${values['batch-ms'] ?? MESH_DEFAULTS.batchMs} ms`;
+const variant = `${values.sign ? 'StrictSign' : values.nosign ? 'StrictNoSign' : `${MESH_DEFAULTS.signaturePolicy} (default)`}, D=${values.degree ?? `${MESH_DEFAULTS.meshDegree} (default)`}, batch ${values['batch-ms'] ?? MESH_DEFAULTS.batchMs} ms, IDONTWANT ${values.idontwant ? 'on' : `${MESH_DEFAULTS.idontwant ? 'on' : 'off'} (default)`}`;
 console.log(
   `digest propagation, ${NODES} peers, one publisher at ${RATE} digests/s for ${SECONDS} s, ` +
     `gossipsub ${variant}, median of ${RUNS} runs`,

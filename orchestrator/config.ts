@@ -122,6 +122,8 @@ export const MESH_DEFAULTS = {
    */
   signaturePolicy: 'StrictNoSign',
   meshDegree: 3,
+  /** GossipSub v1.2 IDONTWANT off: it cost more than it saved here (services.ts, session 3). */
+  idontwant: false,
   batchMs: 50,
   maxBatch: 64,
   publishGapMs: 5,

@@ -4,7 +4,7 @@
  * Hosting all ten peers in one child gives the in-process baseline; one peer per child gives
  * the multi-process figure, with the same code measuring both.
  *   bun bench/mesh/peer-host.ts --dir DIR --names n0,n1 [--nosign | --sign] [--degree D] [--batch-ms MS]
- *     [--gap-ms MS] [--heartbeat-ms MS]
+ *     [--gap-ms MS] [--heartbeat-ms MS] [--idontwant]
  * Times are wall-clock ms as performance.timeOrigin + performance.now() (sub-ms, one system
  * clock shared by every process on this machine).
  */
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'batch-ms': { type: 'string' },
     'gap-ms': { type: 'string' },
     'heartbeat-ms': { type: 'string' },
+    idontwant: { type: 'boolean', default: false },
   },
 });
 if (values.dir === undefined || values.names === undefined) throw new Error('--dir and --names are required');
@@ -44,6 +45,7 @@ const mesh: MeshNodeOptions = {
     ...(values.sign ? { signaturePolicy: 'StrictSign' as const } : {}),
     ...(values.degree ? { meshDegree: Number(values.degree) } : {}),
     ...(values['heartbeat-ms'] ? { heartbeatMs: Number(values['heartbeat-ms']) } : {}),
+    ...(values.idontwant ? { idontwant: true } : {}),
   },
 };
 // Unset flags leave the replicator's defaults (orchestrator/config.ts MESH_DEFAULTS).
