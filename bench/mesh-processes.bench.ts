@@ -6,9 +6,11 @@
  * records), every other peer timing when each record is stored. Latency = store time at the
  * receiver minus append time at the publisher, both wall-clock ms (performance.timeOrigin +
  * performance.now(), one system clock on this machine). Prints medians of RUNS runs.
+ * --floor also runs, alternated with each log run, the same processes carrying opaque messages of
+ * the log's size with GossipSub alone (bench/mesh/raw-floor.ts): the libp2p floor under the log.
  *   bun bench/mesh-processes.bench.ts [--rate 1000] [--seconds 10] [--runs 3] [--nodes 10]
  *     [--nosign | --sign] [--degree D] [--batch-ms MS] [--gap-ms MS] [--heartbeat-ms MS]
- *     [--idontwant] [--skip-baseline]
+ *     [--idontwant] [--skip-baseline] [--floor]
  * Note: on a machine with fewer cores than peers the processes share cores, so the figure is
  * bounded by total CPU, not by one JS thread.
  */
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     'heartbeat-ms': { type: 'string' },
     idontwant: { type: 'boolean', default: false },
     'skip-baseline': { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
   },
 });
 const RATE = Number(values.rate);
@@ -75,14 +78,19 @@ const median = (xs: readonly number[]): number =>
     0.5,
   );
 
-/** One run: `perProcess` peers per child process (1 = separate processes, NODES = one process). */
-async function run(perProcess: number): Promise<RunResult> {
+/**
+ * One run: `perProcess` peers per child process (1 = separate processes, NODES = one process);
+ * `raw`: GossipSub alone with opaque messages of the log's size (bench/mesh/raw-floor.ts).
+ */
+async function run(perProcess: number, raw = false): Promise<RunResult> {
   const dir = tempDir('shardmesh-bench-proc-');
   const names = Array.from({ length: NODES }, (_, i) => `n${i}`);
   const hosts: PeerHost[] = [];
   try {
     for (let i = 0; i < NODES; i += perProcess)
-      hosts.push(PeerHost.spawn(dir.path, names.slice(i, i + perProcess), hostFlags));
+      hosts.push(
+        PeerHost.spawn(dir.path, names.slice(i, i + perProcess), raw ? [...hostFlags, '--raw'] : hostFlags),
+      );
     const ready = await Promise.all(hosts.map((h) => h.ready));
     const addr = new Map(ready.flatMap((r) => r.peers.map((p) => [p.name, p] as const)));
     const hostOf = new Map(hosts.flatMap((h) => h.names.map((n) => [n, h] as const)));
@@ -197,6 +205,7 @@ console.log(
 );
 const base: RunResult[] = [];
 const proc: RunResult[] = [];
+const floor: RunResult[] = [];
 // Other work on a shared machine moves these figures a lot: print every run, then the medians.
 // CPU per stored record (all processes, publisher included): unlike latency, it hardly moves
 // when other work shares the cores, so it compares variants on a busy machine.
@@ -211,6 +220,10 @@ for (let i = 0; i < RUNS; i++) {
   }
   proc.push(await run(1));
   console.log(`  run ${i + 1} processes:   ${line(proc.at(-1) as RunResult)}`);
+  if (values.floor) {
+    floor.push(await run(1, true));
+    console.log(`  run ${i + 1} raw floor:   ${line(floor.at(-1) as RunResult)}`);
+  }
 }
 const p = summarize(`${NODES} processes`, proc);
 printPeers(`${NODES} processes`, p);
@@ -219,6 +232,13 @@ if (base.length > 0) {
   console.log(
     `ratio processes / one process: p99 x${(p.p99 / b.p99).toFixed(2)}, p50 x${(p.p50 / b.p50).toFixed(2)}, ` +
       `rate x${(p.perSec / b.perSec).toFixed(2)}`,
+  );
+}
+if (floor.length > 0) {
+  const f = summarize('raw GossipSub floor', floor);
+  console.log(
+    `ratio log / raw floor (same processes, sizes, pacing): CPU per record x${(median(proc.map(cpuPerRecord)) / median(floor.map(cpuPerRecord))).toFixed(2)}, ` +
+      `p99 x${(p.p99 / f.p99).toFixed(2)}, p50 x${(p.p50 / f.p50).toFixed(2)}`,
   );
 }
 console.log(`target p99 < 100 ms at 1000 digests/s: ${p.p99 < 100 && RATE >= 1000 ? 'met' : 'NOT met'}`);

@@ -4,7 +4,8 @@
  * Hosting all ten peers in one child gives the in-process baseline; one peer per child gives
  * the multi-process figure, with the same code measuring both.
  *   bun bench/mesh/peer-host.ts --dir DIR --names n0,n1 [--nosign | --sign] [--degree D] [--batch-ms MS]
- *     [--gap-ms MS] [--heartbeat-ms MS] [--idontwant]
+ *     [--gap-ms MS] [--heartbeat-ms MS] [--idontwant] [--raw]
+ * --raw: publish and time opaque messages of the log's size instead of records (raw-floor.ts).
  * Times are wall-clock ms as performance.timeOrigin + performance.now() (sub-ms, one system
  * clock shared by every process on this machine).
  */
@@ -14,6 +15,7 @@ import { MESH_DEFAULTS } from '../../orchestrator/config.ts';
 import type { MeshNodeOptions } from '../../orchestrator/mesh/services.ts';
 import { type LogPeer, startPeer, taskInput } from '../../tests/mesh/peers.ts';
 import type { HostCommand, HostReply } from './protocol.ts';
+import { RawPublisher, receiveRaw } from './raw-floor.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     'gap-ms': { type: 'string' },
     'heartbeat-ms': { type: 'string' },
     idontwant: { type: 'boolean', default: false },
+    raw: { type: 'boolean', default: false },
   },
 });
 if (values.dir === undefined || values.names === undefined) throw new Error('--dir and --names are required');
@@ -72,6 +75,12 @@ for (const name of values.names.split(',')) {
     const t = now();
     for (const r of records) times[r.seq - 1] = t;
   });
+  if (values.raw) {
+    receiveRaw(peer.node, (first, count) => {
+      const t = now();
+      for (let seq = first; seq < first + count; seq++) times[seq - 1] = t;
+    });
+  }
 }
 send({
   type: 'ready',
@@ -90,6 +99,9 @@ async function publish(name: string, rate: number, seconds: number): Promise<num
   const perTick = (rate * tickMs) / 1000;
   const ticks = Math.round((seconds * 1000) / tickMs);
   const start = performance.now();
+  const raw = values.raw
+    ? new RawPublisher(peer.node, { batchMs: pacing.batchMs, maxBatch: MESH_DEFAULTS.maxBatch })
+    : undefined;
   let carry = 0;
   for (let t = 0; t < ticks; t++) {
     // Pace against the clock so a slow tick does not lower the offered rate.
@@ -97,11 +109,16 @@ async function publish(name: string, rate: number, seconds: number): Promise<num
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     carry += perTick;
     for (; carry >= 1; carry--) {
-      const r = peer.log.append(taskInput());
-      sent[r.seq - 1] = now();
+      if (raw === undefined) {
+        const r = peer.log.append(taskInput());
+        sent[r.seq - 1] = now();
+      } else {
+        sent.push(now());
+        raw.add();
+      }
     }
   }
-  await peer.replicator.flush();
+  await (raw === undefined ? peer.replicator.flush() : raw.flush());
   return sent;
 }
 
