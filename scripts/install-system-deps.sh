@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages used by the test suite, installed only when missing:
 #   rustc + libstd-rust-dev-wasm32 + lld + cargo  rebuild wasm-preproc/ and compare it with the committed .wasm
+#   libssl3                                        OpenSSL's ChaCha20-Poly1305 for Noise on Bun (bun:ffi)
 #   chromium                                       the browser worker page and WebGPU on SwiftShader (also
 #                                                  Dawn's Vulkan ICD for headless WebGPU)
 # Without root (or sudo) it only reports what is missing; those tests then skip with a reason,
@@ -13,6 +14,7 @@ missing=()
 [ -x /usr/bin/cargo ] || missing+=(cargo)
 command -v ld.lld >/dev/null 2>&1 || [ -x /usr/bin/lld ] || missing+=(lld)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -e /usr/lib/x86_64-linux-gnu/libcrypto.so.3 ] || [ -e /usr/lib/aarch64-linux-gnu/libcrypto.so.3 ] || missing+=(libssl3)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -4,8 +4,10 @@
  *
  * 1. Noise cipher: Bun's node:crypto lacks chacha20-poly1305, and @libp2p/noise's default crypto
  *    uses node:crypto for frames >= 1200 B, so large messages kill the connection with
- *    `Unknown cipher`. We keep the default crypto but take chaCha20Poly1305 from the pure
- *    AssemblyScript implementation that noise ships (`asCrypto`).
+ *    `Unknown cipher`. We keep the default crypto but take chaCha20Poly1305 from the system's
+ *    OpenSSL through bun:ffi (openssl-chacha.ts), or, where that library cannot be loaded, from
+ *    the pure AssemblyScript implementation that noise ships (`asCrypto`, 10-17x slower on
+ *    frames of a few KiB).
  * 2. http.Server.close(): on Bun, closing a server that never listened emits no 'close' event
  *    (Node emits one). @libp2p/websockets creates such a server (sockets are handed to it by its
  *    own net.Server) and awaits its 'close' in stop(), so `libp2p.stop()` hangs forever. The
@@ -15,16 +17,27 @@ import http from 'node:http';
 import type { ICryptoInterface } from '@libp2p/noise';
 import { noise } from '@libp2p/noise';
 import { asCrypto, defaultCrypto } from '@libp2p/noise/crypto';
+import { LIBCRYPTO, loadOpenSslChaCha } from './openssl-chacha.ts';
 
 /** True when running on Bun (the workarounds are harmless on Node, but only needed here). */
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
 
+/** The fastest ChaCha20-Poly1305 this runtime has that does not need node:crypto's cipher. */
+function noiseCipher(): Pick<ICryptoInterface, 'chaCha20Poly1305Encrypt' | 'chaCha20Poly1305Decrypt'> {
+  if (!isBun) return asCrypto;
+  const openssl = loadOpenSslChaCha();
+  if (!(openssl instanceof Error)) return openssl;
+  console.warn(`noise: ${LIBCRYPTO} not usable (${openssl.message}); using the slower AssemblyScript cipher`);
+  return asCrypto;
+}
+
+const cipher = noiseCipher();
+
+/** Which ChaCha20-Poly1305 Noise uses in this process. */
+export const noiseCipherEngine: 'openssl' | 'assemblyscript' = cipher === asCrypto ? 'assemblyscript' : 'openssl';
+
 /** Noise crypto whose ChaCha20-Poly1305 does not depend on node:crypto's cipher list. */
-export const bunSafeNoiseCrypto: ICryptoInterface = {
-  ...defaultCrypto,
-  chaCha20Poly1305Encrypt: asCrypto.chaCha20Poly1305Encrypt,
-  chaCha20Poly1305Decrypt: asCrypto.chaCha20Poly1305Decrypt,
-};
+export const bunSafeNoiseCrypto: ICryptoInterface = { ...defaultCrypto, ...cipher };
 
 /** The Noise connection encrypter every Shardmesh node uses. */
 export function shardmeshNoise(): ReturnType<typeof noise> {
