@@ -1,6 +1,6 @@
 /**
  * CPU per record of a log peer's receive path, the part of propagation that grows with the rate:
- * Noise decryption of the bytes (the pure ChaCha20-Poly1305 Bun needs, bun-workarounds.ts), batch
+ * Noise decryption of the bytes (the ChaCha20-Poly1305 nodes use on Bun, bun-workarounds.ts), batch
  * decoding, chain/hash/signature checks and the SQLite insert; plus re-encryption for each
  * forward. Current codec (deflate + hand-written record check, batch.ts) against the previous
  * one (plain JSON checked by the zod schema), measured in the same run. Single thread, no
@@ -9,7 +9,6 @@
  */
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { asCrypto } from '@libp2p/noise/crypto';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { z } from 'zod';
 import { openDatabase } from '../orchestrator/db/index.ts';
@@ -18,6 +17,7 @@ import { DigestLog } from '../orchestrator/mesh/digest-log.ts';
 import { type LogRecord, LogRecordSchema } from '../orchestrator/mesh/record.ts';
 import { LogStore } from '../orchestrator/mesh/store.ts';
 import { verifyRun } from '../orchestrator/mesh/verify.ts';
+import { bunSafeNoiseCrypto as noiseCrypto } from '../orchestrator/p2p/bun-workarounds.ts';
 import { taskInput } from '../tests/mesh/peers.ts';
 
 const { values } = parseArgs({
@@ -63,12 +63,14 @@ const noAd = new Uint8Array(0);
 async function receive(codec: Codec): Promise<{ usPerRecord: number; bytesPerRecord: number }> {
   const store = new LogStore(openDatabase(':memory:'));
   // What arrives on the wire: encoded and encrypted by the publisher (not counted here).
-  const wire = batches.map((b) => asCrypto.chaCha20Poly1305Encrypt(codec.encode(b), nonce, noAd, cipherKey));
+  const wire = batches.map((b) =>
+    noiseCrypto.chaCha20Poly1305Encrypt(codec.encode(b), nonce, noAd, cipherKey),
+  );
   const bytes = wire.reduce((n, w) => n + w.length, 0);
   const start = process.cpuUsage();
   let anchor: { seq: number; hash: string } | undefined;
   for (const frame of wire) {
-    const opened = asCrypto.chaCha20Poly1305Decrypt(frame, nonce, noAd, cipherKey);
+    const opened = noiseCrypto.chaCha20Poly1305Decrypt(frame, nonce, noAd, cipherKey);
     const plain = opened instanceof Uint8Array ? opened : opened.subarray();
     const records = codec.decode(plain);
     await verifyRun(records, anchor === undefined ? {} : { anchor });
@@ -76,7 +78,7 @@ async function receive(codec: Codec): Promise<{ usPerRecord: number; bytesPerRec
     const last = records.at(-1) as LogRecord;
     anchor = { seq: last.seq, hash: last.hash };
     // GossipSub forwards the message as received to its other mesh peers.
-    for (let f = 0; f < FORWARDS; f++) asCrypto.chaCha20Poly1305Encrypt(plain, nonce, noAd, cipherKey);
+    for (let f = 0; f < FORWARDS; f++) noiseCrypto.chaCha20Poly1305Encrypt(plain, nonce, noAd, cipherKey);
   }
   const cpu = process.cpuUsage(start);
   const records = BATCHES * BATCH;

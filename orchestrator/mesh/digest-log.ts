@@ -150,9 +150,14 @@ export class DigestLog {
 
   /** Appends the next record of this origin's chain, continuing from the last stored row. */
   append(input: RecordInput): LogRecord {
-    const [record] = this.#appendAll([input]);
+    const [record] = this.appendAll([input]);
     if (record === undefined) throw new LogError(ErrorCode.Internal, 'append produced no record');
     return record;
+  }
+
+  /** Appends several records in one transaction (one commit), in the given order. */
+  appendAll(inputs: readonly RecordInput[]): LogRecord[] {
+    return this.#appendAll(inputs);
   }
 
   /** Logs an accepted task once; returns its record, or undefined when already logged or unknown. */

@@ -34,7 +34,8 @@ function noiseCipher(): Pick<ICryptoInterface, 'chaCha20Poly1305Encrypt' | 'chaC
 const cipher = noiseCipher();
 
 /** Which ChaCha20-Poly1305 Noise uses in this process. */
-export const noiseCipherEngine: 'openssl' | 'assemblyscript' = cipher === asCrypto ? 'assemblyscript' : 'openssl';
+export const noiseCipherEngine: 'openssl' | 'assemblyscript' =
+  cipher === asCrypto ? 'assemblyscript' : 'openssl';
 
 /** Noise crypto whose ChaCha20-Poly1305 does not depend on node:crypto's cipher list. */
 export const bunSafeNoiseCrypto: ICryptoInterface = { ...defaultCrypto, ...cipher };

@@ -55,7 +55,11 @@ class Direction {
   ) {
     const ctx = lib.EVP_CIPHER_CTX_new();
     const cipher = lib.EVP_chacha20_poly1305();
-    if (ctx === null || cipher === null || lib.EVP_CipherInit_ex(ctx, cipher, null, null, null, encrypt ? 1 : 0) !== 1) {
+    if (
+      ctx === null ||
+      cipher === null ||
+      lib.EVP_CipherInit_ex(ctx, cipher, null, null, null, encrypt ? 1 : 0) !== 1
+    ) {
       throw new Error('OpenSSL has no usable chacha20-poly1305');
     }
     this.#ctx = ctx as Pointer;
@@ -117,7 +121,12 @@ export function loadOpenSslChaCha(path = LIBCRYPTO): Cipher | Error {
     return err as Error;
   }
   return {
-    chaCha20Poly1305Encrypt(plaintext: Bytes, nonce: Uint8Array, ad: Uint8Array, key: Uint8Array): Uint8Array {
+    chaCha20Poly1305Encrypt(
+      plaintext: Bytes,
+      nonce: Uint8Array,
+      ad: Uint8Array,
+      key: Uint8Array,
+    ): Uint8Array {
       const input = plaintext.subarray();
       const sealed = new Uint8Array(input.length + TAG_BYTES);
       sealer.begin(key, nonce, ad);
@@ -136,7 +145,8 @@ export function loadOpenSslChaCha(path = LIBCRYPTO): Cipher | Error {
       const sealed = ciphertext.subarray();
       if (sealed.length < TAG_BYTES) throw new Error('Invalid chacha20poly1305 decryption');
       const length = sealed.length - TAG_BYTES;
-      const plain = dst !== undefined && dst.length >= length ? dst.subarray(0, length) : new Uint8Array(length);
+      const plain =
+        dst !== undefined && dst.length >= length ? dst.subarray(0, length) : new Uint8Array(length);
       // The tag is read before the body is decrypted: in place, the body's bytes are overwritten.
       const tag = sealed.slice(length);
       opener.begin(key, nonce, ad);

@@ -12,6 +12,7 @@ import { verifyLog } from '../../orchestrator/mesh/verify-log.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { drainHonestly, payloads } from '../engine/helpers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { taskInput } from './peers.ts';
 
 /** Counts the transactions the log appends in (LogStore.insert is one per append). */
 class CountingStore extends LogStore {
@@ -116,6 +117,22 @@ describe('digest log', () => {
     expect(store.head(origin)?.seq).toBe(2);
     expect(seen).toBe(2);
     expect(errors).toHaveLength(2);
+  });
+
+  test('appendAll chains several records in one transaction and tells listeners in order', async () => {
+    const { log, store, origin } = await setup();
+    log.append(taskInput());
+    const heard: number[] = [];
+    log.onAppend((r) => heard.push(r.seq));
+    const inserts = store.inserts;
+    const records = log.appendAll([taskInput(), taskInput(), taskInput()]);
+    expect(store.inserts).toBe(inserts + 1);
+    expect(records.map((r) => r.seq)).toEqual([2, 3, 4]);
+    expect(heard).toEqual([2, 3, 4]);
+    expect(records[0]?.prevHash).toBe(store.get(origin, 1)?.hash ?? '');
+    expect(records[2]?.prevHash).toBe(records[1]?.hash ?? '');
+    expect(log.appendAll([])).toEqual([]);
+    expect((await verifyLog(store)).ok).toBe(true);
   });
 
   test('verify finds a tampered row and a forged signature, naming the seq', async () => {

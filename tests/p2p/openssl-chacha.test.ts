@@ -32,7 +32,9 @@ describe('OpenSSL chacha20-poly1305 for Noise', () => {
       "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
     );
     const sealed = cipher.chaCha20Poly1305Encrypt(plain, nonce, ad, key).subarray();
-    expect(Buffer.from(sealed.subarray(plain.length)).toString('hex')).toBe('1ae10b594f09e26a7e902ecbd0600691');
+    expect(Buffer.from(sealed.subarray(plain.length)).toString('hex')).toBe(
+      '1ae10b594f09e26a7e902ecbd0600691',
+    );
     expect(Buffer.from(sealed.subarray(0, 16)).toString('hex')).toBe('d31a8d34648e60db7b86afbc53ef7ec2');
     expect(same(cipher.chaCha20Poly1305Decrypt(sealed, nonce, ad, key).subarray(), plain)).toBe(true);
   });
@@ -68,8 +70,10 @@ describe('OpenSSL chacha20-poly1305 for Noise', () => {
     const nonce = random(12);
     const ad = random(8);
     const sealed = cipher.chaCha20Poly1305Encrypt(random(100), nonce, ad, key).subarray();
-    const open = (bytes: Uint8Array, k = key, n = nonce, a = ad) => () =>
-      cipher.chaCha20Poly1305Decrypt(bytes.slice(), n, a, k);
+    const open =
+      (bytes: Uint8Array, k = key, n = nonce, a = ad) =>
+      () =>
+        cipher.chaCha20Poly1305Decrypt(bytes.slice(), n, a, k);
     expect(open(sealed)).not.toThrow();
     for (const at of [0, 50, 99, 100, 115]) {
       const forged = sealed.slice();
