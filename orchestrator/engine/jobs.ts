@@ -3,7 +3,7 @@ import { EngineError, ErrorCode, RequestError } from '../../protocol/errors.ts';
 import { hasBlob, putBlob, sha256Hex } from './blobs.ts';
 import { closeDead } from './close.ts';
 import { type EngineContext, TASK_SELECT, type TaskRow } from './context.ts';
-import { assertId, newId } from './ids.ts';
+import { assertId, newId, taskId } from './ids.ts';
 import { NO_VOTES, wantMore } from './quorum.ts';
 import { JOB_STATES, type JobState, transitionJob } from './state-machine.ts';
 import type { CreateJobInput, JobProgress, JobSummary, ProofCircuit } from './types.ts';
@@ -175,7 +175,7 @@ export function createJob(ctx: EngineContext, input: CreateJobInput): JobSummary
   const want = wantMore(job, NO_VOTES);
   tasks.forEach((t, i) => {
     if (t.payload !== undefined) putBlob(ctx.db, t.payload, t.sha);
-    insertTask.run(newId('task', ctx.now), jobId, i, job.priority, t.seed, t.params, t.sha, want, ctx.now);
+    insertTask.run(taskId(jobId, i), jobId, i, job.priority, t.seed, t.params, t.sha, want, ctx.now);
   });
   const row = jobRow(ctx, jobId);
   if (row === null) throw new EngineError(ErrorCode.Internal, 'job vanished after insert', { jobId });

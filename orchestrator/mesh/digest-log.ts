@@ -97,8 +97,10 @@ export function acceptedTaskInput(db: Database, taskId: string): RecordInput | u
       },
       [string]
     >(
-      `SELECT r.job_id, r.idx, j.kind, r.digest, r.accepted_at, j.proof_circuit
-       FROM results r JOIN jobs j ON j.id = r.job_id WHERE r.task_id = ?1`,
+      // Subqueries, not a JOIN: Bun's SQLite re-prepares a join with a bound WHERE on every call.
+      `SELECT r.job_id, r.idx, (SELECT kind FROM jobs WHERE id = r.job_id) AS kind, r.digest, r.accepted_at,
+         (SELECT proof_circuit FROM jobs WHERE id = r.job_id) AS proof_circuit
+       FROM results r WHERE r.task_id = ?1`,
     )
     .get(taskId);
   if (row === null) return undefined;

@@ -54,13 +54,14 @@ describe('migrations', () => {
     expect(dumpSchema(db)).toBe(await Bun.file(SCHEMA_DUMP_PATH).text());
   });
 
-  test('a file database gets WAL, synchronous=NORMAL, foreign keys and a busy timeout', () => {
+  test('a file database gets WAL, synchronous=NORMAL, foreign keys, a busy timeout and in-memory journals for savepoints', () => {
     const path = tempFile();
     const db = openDatabase(path);
     expect(db.query<{ journal_mode: string }, []>('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
     expect(db.query<{ synchronous: number }, []>('PRAGMA synchronous').get()?.synchronous).toBe(1);
     expect(db.query<{ foreign_keys: number }, []>('PRAGMA foreign_keys').get()?.foreign_keys).toBe(1);
     expect(db.query<{ timeout: number }, []>('PRAGMA busy_timeout').get()?.timeout).toBe(5000);
+    expect(db.query<{ temp_store: number }, []>('PRAGMA temp_store').get()?.temp_store).toBe(2);
     db.close();
     const again = openDatabase(path);
     expect(schemaVersion(again)).toBe(SCHEMA_VERSION);

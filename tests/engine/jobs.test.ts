@@ -21,6 +21,21 @@ describe('createJob', () => {
     expect(engine.getJob(job.jobId)).toEqual({ ...job, created: undefined } as never);
   });
 
+  test('task ids are unique and sort in task order within a job (neighbouring index keys)', () => {
+    const { engine, db } = harness();
+    const ids = (jobId: string) =>
+      db
+        .query<{ id: string }, [string]>('SELECT id FROM tasks WHERE job_id = ?1 ORDER BY idx')
+        .all(jobId)
+        .map((r) => r.id);
+    const a = ids(engine.createJob({ kind: 'matmul', tasks: payloads(40) }).jobId);
+    const b = ids(engine.createJob({ kind: 'matmul', tasks: payloads(40) }).jobId);
+    expect(a).toHaveLength(40);
+    expect([...a].sort()).toEqual(a);
+    expect(new Set([...a, ...b]).size).toBe(80);
+    for (const id of [...a, ...b]) expect(id).toMatch(/^task_[A-Za-z0-9_.:-]+$/);
+  });
+
   test('the same idempotency key returns the same job and creates nothing more', () => {
     const { engine, db } = harness();
     const input = { kind: 'k', tasks: payloads(4), idempotencyKey: 'req-1' };
