@@ -29,6 +29,12 @@ export interface Kernel<I, O> {
   decodeInput(bytes: Uint8Array): I;
   /** The CPU reference (and the fallback path of workers without an adapter). */
   cpu(input: I): O;
+  /**
+   * About how many elementary steps the CPU reference takes for `input` (multiply-adds, samples,
+   * words): how a worker tells a task worth a thread hop from one it computes at once.
+   * Infinity where there is no CPU path.
+   */
+  cpuWork(input: I): number;
   gpu(ctx: GpuContext, input: I, opts?: KernelRunOptions): Promise<O>;
   /** The exact bytes a worker hashes and returns. */
   encodeOutput(output: O): Uint8Array;

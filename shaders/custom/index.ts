@@ -41,6 +41,7 @@ export const customKernel: Kernel<CustomInput, Uint8Array> = {
       },
     );
   },
+  cpuWork: () => Number.POSITIVE_INFINITY,
   gpu: customGpu,
   encodeOutput: (output) => output,
 };

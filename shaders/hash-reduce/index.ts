@@ -30,6 +30,7 @@ export const hashReduceKernel: Kernel<HashReduceInput, HashReduceOutput> = {
   requiresGpu: false,
   decodeInput: decodeHashReducePayload,
   cpu: hashReduceCpu,
+  cpuWork: (input) => input.words.length,
   gpu: hashReduceGpu,
   encodeOutput: hashReduceOutputBytes,
 };

@@ -24,6 +24,7 @@ export const matmulKernel: Kernel<MatmulInput, Float32Array> = {
   requiresGpu: false,
   decodeInput: decodeMatmulPayload,
   cpu: (input) => matmulCpu(input.a, input.b, input.m, input.k, input.n),
+  cpuWork: (input) => input.m * input.k * input.n,
   gpu: matmulGpu,
   encodeOutput: matmulOutputBytes,
 };

@@ -31,6 +31,7 @@ export const montecarloKernel: Kernel<MontecarloInput, MontecarloOutput> = {
   requiresGpu: false,
   decodeInput: decodeMontecarloPayload,
   cpu: montecarloCpu,
+  cpuWork: (input) => input.invocations * input.samplesPerInvocation,
   gpu: montecarloGpu,
   encodeOutput: montecarloOutputBytes,
 };

@@ -28,6 +28,7 @@ export const similarityKernel: Kernel<SimilarityInput, SimilarityOutput> = {
   requiresGpu: false,
   decodeInput: decodeSimilarityPayload,
   cpu: similarityCpu,
+  cpuWork: (input) => input.count * input.dim,
   gpu: similarityGpu,
   encodeOutput: similarityOutputBytes,
 };

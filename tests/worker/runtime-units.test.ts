@@ -1,7 +1,8 @@
 /**
  * Pieces of the runtime on their own: the duty cycle's arithmetic and its rest, payload staging
  * through a SharedArrayBuffer or a transferred copy, and the CPU thread pool (errors keep their
- * code across the thread boundary; a thread that cannot start falls back to inline compute).
+ * code across the thread boundary; a thread that cannot start falls back to inline compute; small
+ * tasks are computed on the loop's thread without one).
  */
 import { describe, expect, test } from 'bun:test';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -9,9 +10,15 @@ import { decodeMatmulPayload, encodeMatmulPayload } from '../../shaders/matmul/p
 import { createPreprocessor } from '../../worker/preprocess/index.ts';
 import { DutyCycle, MIN_DUTY_CYCLE } from '../../worker/runtime/duty-cycle.ts';
 import { memoryStager, readStaged } from '../../worker/runtime/staging.ts';
-import { computeTask } from '../../worker/runtime/task-kinds.ts';
-import { ThreadExecutor } from '../../worker/runtime/thread-executor.ts';
-import { matmulPayload } from './payloads.ts';
+import { computeTask, cpuWorkOf } from '../../worker/runtime/task-kinds.ts';
+import { THREAD_EXECUTOR_DEFAULTS, ThreadExecutor } from '../../worker/runtime/thread-executor.ts';
+import {
+  customPayload,
+  hashReducePayload,
+  matmulPayload,
+  montecarloPayload,
+  similarityPayload,
+} from './payloads.ts';
 
 const preprocessor = await createPreprocessor();
 
@@ -96,7 +103,8 @@ describe('CPU threads', () => {
     );
 
   test('same output as inline; a kernel error keeps its code and details across the thread', async () => {
-    const executor = new ThreadExecutor({ preprocessor, threads: 2 });
+    // inlineMaxWork 0: every task crosses to a thread, however small.
+    const executor = new ThreadExecutor({ preprocessor, threads: 2, inlineMaxWork: 0 });
     try {
       const payload = matmulPayload(9, 7, 5);
       const params = { smoothAlpha: 0.25 };
@@ -127,6 +135,7 @@ describe('CPU threads', () => {
       preprocessor,
       threadUrl: new URL('./no-such-thread.ts', import.meta.url),
       log: (line) => lines.push(line),
+      inlineMaxWork: 0,
     });
     try {
       await executor.warm(); // must not throw nor hang
@@ -138,5 +147,54 @@ describe('CPU threads', () => {
     } finally {
       await executor.close();
     }
+  });
+
+  test("small tasks are computed on the loop's thread; larger ones, or a large payload, need a thread", async () => {
+    const lines: string[] = [];
+    // A thread script that does not exist: the first task that needs a thread says so in the log.
+    const executor = new ThreadExecutor({
+      preprocessor,
+      threadUrl: new URL('./no-such-thread.ts', import.meta.url),
+      log: (line) => lines.push(line),
+      inlineMaxWork: 1_000,
+    });
+    try {
+      const small = await run(executor, matmulPayload(10, 10, 10)); // 1,000 multiply-adds
+      expect(small.path).toBe('cpu');
+      expect(lines).toEqual([]);
+      await run(executor, matmulPayload(10, 10, 11)); // 1,100
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('CPU threads unavailable');
+    } finally {
+      await executor.close();
+    }
+    const bytesCapped = new ThreadExecutor({
+      preprocessor,
+      threadUrl: new URL('./no-such-thread.ts', import.meta.url),
+      log: (line) => lines.push(line),
+      inlineMaxPayloadBytes: 64,
+    });
+    try {
+      await run(bytesCapped, matmulPayload(2, 2, 2)); // 8 steps but 44 bytes: inline
+      expect(lines).toHaveLength(1);
+      await run(bytesCapped, matmulPayload(4, 4, 4)); // 64 steps, 140 bytes: a thread
+      expect(lines).toHaveLength(2);
+    } finally {
+      await bytesCapped.close();
+    }
+  });
+});
+
+describe('CPU work estimates', () => {
+  test('each kind counts the steps of its CPU reference; undecodable or unknown input counts 0', () => {
+    const task = (kind: string, payload: Uint8Array) => ({ kind, seed: 1, params: {}, payload });
+    expect(cpuWorkOf(task('matmul-f32', matmulPayload(3, 4, 5)))).toBe(60);
+    expect(cpuWorkOf(task('montecarlo-u32', montecarloPayload()))).toBe(257 * 64);
+    expect(cpuWorkOf(task('similarity-topk', similarityPayload(129, 16, 5)))).toBe(129 * 16);
+    expect(cpuWorkOf(task('hash-reduce-u32', hashReducePayload(300)))).toBe(300);
+    expect(cpuWorkOf(task('custom-wgsl', customPayload()))).toBe(Number.POSITIVE_INFINITY);
+    expect(cpuWorkOf(task('matmul-f32', new Uint8Array(3)))).toBe(0);
+    expect(cpuWorkOf(task('no-such-kind', new Uint8Array(3)))).toBe(0);
+    expect(THREAD_EXECUTOR_DEFAULTS.inlineMaxWork).toBeGreaterThan(0);
   });
 });

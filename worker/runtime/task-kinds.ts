@@ -132,6 +132,21 @@ export function supportedKinds(opts: { gpu?: boolean } = {}): string[] {
   ];
 }
 
+/**
+ * About how many steps the CPU reference would take for this task (Kernel.cpuWork), read from its
+ * decoded payload; 0 when the payload does not decode or the kind is unknown, since computing it
+ * then fails at once with the same typed error wherever it runs. Infinity for GPU-only kinds.
+ */
+export function cpuWorkOf(task: TaskInput): number {
+  const kernel = Object.values(kernels).find((k) => k.kind === task.kind);
+  if (kernel === undefined) return 0;
+  try {
+    return kernel.cpuWork(kernel.decodeInput(task.payload));
+  } catch {
+    return 0;
+  }
+}
+
 /** Kinds a ThreadExecutor computes on the task loop's thread (see ./executors/poseidon-chain.ts). */
 export function runsOnLoopThread(kind: string): boolean {
   return kind === poseidonChainKind;

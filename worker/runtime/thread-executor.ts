@@ -12,7 +12,22 @@ import { computeOnGpu, type ExecuteOptions, type TaskExecutor } from './executor
 import type { GpuSource } from './gpu-provider.ts';
 import { DEFAULT_TASK_LIMITS, type TaskLimits } from './limits.ts';
 import { memoryStager, type PayloadStager } from './staging.ts';
-import { type ComputeResult, computeTask, runsOnLoopThread, type TaskInput } from './task-kinds.ts';
+import {
+  type ComputeResult,
+  computeTask,
+  cpuWorkOf,
+  runsOnLoopThread,
+  type TaskInput,
+} from './task-kinds.ts';
+
+/**
+ * Tasks this small run on the loop's thread: for them the hop to a Worker thread and back
+ * (structured clone, two wake-ups) costs more CPU than the kernel. Dispatch bench, trivial tasks,
+ * 4 workers: workers' CPU per task 768 -> 289 us (issue 3). 2^14 steps of a CPU reference take
+ * ~0.1-0.2 ms here (matmul 32x32x32 = 2^15: ~0.4 ms), short enough for heartbeats and time limits.
+ * Anything larger, or with a payload over 64 KiB, still gets a thread.
+ */
+export const THREAD_EXECUTOR_DEFAULTS = { inlineMaxWork: 2 ** 14, inlineMaxPayloadBytes: 64 * 1024 } as const;
 
 export interface ThreadExecutorOptions {
   /** Used on the GPU path, which runs in this thread. */
@@ -30,6 +45,10 @@ export interface ThreadExecutorOptions {
   /** How payloads reach a thread. Default: SharedArrayBuffer, or a transferred copy. */
   stager?: PayloadStager;
   log?: (line: string) => void;
+  /** Most CPU steps (Kernel.cpuWork) of a task computed on the loop's thread; 0: every task gets a thread. */
+  inlineMaxWork?: number;
+  /** Largest payload computed on the loop's thread. */
+  inlineMaxPayloadBytes?: number;
 }
 
 /** The thread died before it loaded (bad script URL, module error): threads are unusable here. */
@@ -156,7 +175,7 @@ export class ThreadExecutor implements TaskExecutor {
     if (gpu !== null) return computeOnGpu(task, gpu, this.opts.preprocessor, opts, limits);
     // Field-native kinds (poseidon-chain) take well under a millisecond, and their library
     // (circomlibjs, with a native addon) must not load inside a Worker thread: run them here.
-    if (!this.inline && !runsOnLoopThread(task.kind)) {
+    if (!this.inline && !runsOnLoopThread(task.kind) && !this.isSmall(task)) {
       try {
         return { output: await this.runOnThread(task, opts), path: 'cpu' };
       } catch (err) {
@@ -166,6 +185,13 @@ export class ThreadExecutor implements TaskExecutor {
     }
     const ctx = { preprocessor: this.opts.preprocessor, signal: opts.signal, gpu: null, limits };
     return computeTask(task, ctx);
+  }
+
+  /** Cheaper to compute here than to send to a thread (THREAD_EXECUTOR_DEFAULTS). */
+  private isSmall(task: TaskInput): boolean {
+    const maxWork = this.opts.inlineMaxWork ?? THREAD_EXECUTOR_DEFAULTS.inlineMaxWork;
+    const maxBytes = this.opts.inlineMaxPayloadBytes ?? THREAD_EXECUTOR_DEFAULTS.inlineMaxPayloadBytes;
+    return maxWork > 0 && task.payload.byteLength <= maxBytes && cpuWorkOf(task) <= maxWork;
   }
 
   /**
