@@ -59,6 +59,12 @@ export interface WorkerConfig {
   artifactsDir: string | undefined;
   /** Tasks computed at once. */
   concurrency: number;
+  /**
+   * Leases held ready per slot beyond the ones computing (default 1, as Celery's prefetch
+   * multiplier): quick tasks then arrive in larger frames with no round trip between them
+   * (dispatch bench, issue 3). 0 for long tasks, so idle workers can take what this one holds.
+   */
+  prefetchPerSlot: number;
   /** Per-task time limit. */
   taskTimeoutMs: number;
   /** Prefer the WASM preprocessor (falls back to JS when WASM is unavailable). */
@@ -204,6 +210,7 @@ export function resolveWorkerConfig(
     discoverTimeoutMs: opts.discoverTimeoutMs ?? 5_000,
     artifactsDir: opts.artifactsDir ?? env('SHARDMESH_ARTIFACTS_DIR'),
     concurrency: opts.concurrency ?? envInt('SHARDMESH_WORKER_CONCURRENCY', 2),
+    prefetchPerSlot: opts.prefetchPerSlot ?? envInt('SHARDMESH_PREFETCH_PER_SLOT', 1),
     taskTimeoutMs: opts.taskTimeoutMs ?? envInt('SHARDMESH_TASK_TIMEOUT_MS', 60_000),
     preprocessor: opts.preprocessor ?? (env('SHARDMESH_PREPROCESSOR') === 'js' ? 'js' : 'wasm'),
     reconnectMs: opts.reconnectMs ?? 250,

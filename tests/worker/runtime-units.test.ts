@@ -9,6 +9,7 @@ import { ErrorCode } from '../../protocol/errors.ts';
 import { decodeMatmulPayload, encodeMatmulPayload } from '../../shaders/matmul/payload.ts';
 import { createPreprocessor } from '../../worker/preprocess/index.ts';
 import { DutyCycle, MIN_DUTY_CYCLE } from '../../worker/runtime/duty-cycle.ts';
+import { Slots } from '../../worker/runtime/slots.ts';
 import { memoryStager, readStaged } from '../../worker/runtime/staging.ts';
 import { computeTask, cpuWorkOf } from '../../worker/runtime/task-kinds.ts';
 import { THREAD_EXECUTOR_DEFAULTS, ThreadExecutor } from '../../worker/runtime/thread-executor.ts';
@@ -196,5 +197,52 @@ describe('CPU work estimates', () => {
     expect(cpuWorkOf(task('matmul-f32', new Uint8Array(3)))).toBe(0);
     expect(cpuWorkOf(task('no-such-kind', new Uint8Array(3)))).toBe(0);
     expect(THREAD_EXECUTOR_DEFAULTS.inlineMaxWork).toBeGreaterThan(0);
+  });
+});
+
+describe('compute slots', () => {
+  test('at most `count` held at once; waiters get slots in arrival order; a release counts once', async () => {
+    const slots = new Slots(2);
+    const order: string[] = [];
+    const a = await slots.acquire();
+    const b = await slots.acquire();
+    const c = slots.acquire().then((release) => {
+      order.push('c');
+      return release;
+    });
+    const d = slots.acquire().then((release) => {
+      order.push('d');
+      return release;
+    });
+    await Bun.sleep(5);
+    expect(order).toEqual([]);
+    expect(slots.waiting).toBe(2);
+    a();
+    a(); // twice: still one slot
+    await Bun.sleep(5);
+    expect(order).toEqual(['c']);
+    b();
+    (await c)();
+    (await d)();
+    expect(order).toEqual(['c', 'd']);
+    expect(slots.waiting).toBe(0);
+    const all = await Promise.all([slots.acquire(), slots.acquire()]);
+    expect(all).toHaveLength(2);
+  });
+
+  test('a waiter whose signal fires leaves the queue with an AbortError; bad counts are refused', async () => {
+    const slots = new Slots(1);
+    const held = await slots.acquire();
+    const controller = new AbortController();
+    const waiting = slots.acquire(controller.signal).then(
+      () => 'granted',
+      (err: unknown) => (err as Error).name,
+    );
+    controller.abort();
+    expect(await waiting).toBe('AbortError');
+    expect(slots.waiting).toBe(0);
+    held();
+    expect(await slots.acquire().then(() => 'granted')).toBe('granted');
+    expect(() => new Slots(0)).toThrow(RangeError);
   });
 });

@@ -211,3 +211,44 @@ describe('draining and resting', () => {
     await stop();
   });
 });
+
+describe('prefetch', () => {
+  /** An executor whose tasks each take `ms` of (idle) time; records when each one started. */
+  const timedExecutor = (ms: number) => {
+    const starts: number[] = [];
+    const executor: TaskExecutor = {
+      run: async () => {
+        starts.push(performance.now());
+        await Bun.sleep(ms);
+        return { output: new Uint8Array([1, 2, 3, 4]), path: 'cpu' };
+      },
+      close: async () => {},
+    };
+    return { executor, starts };
+  };
+
+  test('the pull asks for slots + prefetch; a held task waits for its slot, and its time limit starts there', async () => {
+    const { executor, starts } = timedExecutor(400);
+    const { orchestrator, events, stop } = await session({
+      executor,
+      concurrency: 1,
+      prefetch: 1,
+      taskTimeoutMs: 600,
+      ackHoldMs: 0,
+    });
+    expect(orchestrator.frames.find((f) => f.header.type === 'pull')?.header).toMatchObject({ max: 2 });
+    const first = await orchestrator.task(TaskKind.matmul, matmulPayload(2, 2, 2));
+    const second = await orchestrator.task(TaskKind.matmul, matmulPayload(2, 2, 2));
+    const [a, b] = [await orchestrator.outcome(first), await orchestrator.outcome(second)];
+    // One slot: the second started only when the first was done, ~800 ms after it arrived, yet
+    // its 600 ms limit did not fire because it counts from the slot, not from arrival.
+    expect([a.header.type, b.header.type]).toEqual(['result', 'result']);
+    expect(starts).toHaveLength(2);
+    expect((starts[1] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(390);
+    const acks = orchestrator.frames.filter((f) => f.header.type === 'ack');
+    expect(acks.map((f) => f.header.type === 'ack' && f.header.replicaId)).toEqual([first, second]);
+    expect((acks[1]?.at as number) >= a.at - 50).toBe(true); // acked when it started, not on arrival
+    expect(events.filter((e) => e.type === 'task:failed')).toEqual([]);
+    await stop();
+  });
+});

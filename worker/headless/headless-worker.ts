@@ -139,6 +139,7 @@ export class HeadlessWorker {
     this.sessions = new OrchestratorSessions({
       node,
       concurrency: this.config.concurrency,
+      prefetchPerSlot: this.config.prefetchPerSlot,
       reconnectMs: this.config.reconnectMs,
       reconnectMaxMs: this.config.reconnectMaxMs,
       template: this.sessionTemplate(node, this.executor),

@@ -22,12 +22,17 @@ import type { TaskLoopOptions } from '../runtime/task-loop.ts';
 import { runTaskLoop } from '../runtime/task-loop.ts';
 
 /** Everything of a task-loop session except what differs per orchestrator. */
-export type SessionTemplate = Omit<TaskLoopOptions, 'concurrency' | 'signal' | 'drain' | 'prover'>;
+export type SessionTemplate = Omit<
+  TaskLoopOptions,
+  'concurrency' | 'prefetch' | 'signal' | 'drain' | 'prover'
+>;
 
 export interface OrchestratorSessionsOptions {
   node: Libp2p;
   /** Slots shared by all sessions. */
   concurrency: number;
+  /** Leases each session holds beyond its slots, per slot (TaskLoopOptions.prefetch). Default 0. */
+  prefetchPerSlot?: number;
   reconnectMs: number;
   reconnectMaxMs: number;
   template: SessionTemplate;
@@ -138,6 +143,7 @@ export class OrchestratorSessions {
         await runTaskLoop(new FrameChannel(stream), {
           ...template,
           concurrency: share,
+          prefetch: share * (this.opts.prefetchPerSlot ?? 0),
           signal,
           drain: session.drain.signal,
           ...(prover === undefined ? {} : { prover }),

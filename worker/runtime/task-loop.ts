@@ -1,7 +1,9 @@
 /**
  * The worker's task loop, shared by the headless Bun worker and the browser worker:
- * hello -> welcome -> pull credits -> for each task frame: ack, compute, hash, result/failure,
- * (rest if a CPU limit asks for it), pull one more. Heartbeats keep the held leases alive. A quick
+ * hello -> welcome -> pull credits -> for each task frame: wait for a compute slot, ack, compute,
+ * hash, result/failure, (rest if a CPU limit asks for it), pull one more. With `prefetch`, the
+ * loop holds that many leases beyond its slots, so a slot that frees up starts the next task at
+ * once instead of after a round trip to the orchestrator. Heartbeats keep the held leases alive. A quick
  * task's ack, result and next pull leave together in one write (see `ackHoldMs`).
  *
  * Nothing a task does can end the loop: a kernel error, a size over the limits or a time-out
@@ -27,6 +29,7 @@ import type { GpuSource } from './gpu-provider.ts';
 import { checkOutputSize, checkPayloadSize, resolveTaskLimits, type TaskLimits } from './limits.ts';
 import { Outbox } from './outbox.ts';
 import { type ProverSource, proveResult } from './prove.ts';
+import { Slots } from './slots.ts';
 import type { WorkerEvent } from './worker-events.ts';
 
 const HEARTBEAT_CHUNK = 128;
@@ -68,9 +71,15 @@ export interface TaskLoopOptions {
    * turn finished leaves as one `results` frame, if the orchestrator's welcome agrees.
    */
   batchFrames?: boolean;
+  /**
+   * Leases held beyond `concurrency`, waiting for a slot (default 0). They are heartbeated like
+   * the running ones; their ack and time limit start with their slot. More held leases mean larger
+   * frames and fewer round trips for quick tasks, and work that idle workers cannot take meanwhile.
+   */
+  prefetch?: number;
 }
 
-export const TASK_LOOP_DEFAULTS = { ackHoldMs: 10, batchFrames: true } as const;
+export const TASK_LOOP_DEFAULTS = { ackHoldMs: 10, batchFrames: true, prefetch: 0 } as const;
 
 export interface TaskLoopStats {
   done: number;
@@ -83,6 +92,10 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
   const limits = resolveTaskLimits({ timeoutMs: opts.taskTimeoutMs, ...opts.limits });
   const executor = opts.executor ?? defaultExecutor(opts, limits);
   const held = new Map<string, AbortController>();
+  const slots = new Slots(opts.concurrency);
+  const prefetch = opts.prefetch ?? TASK_LOOP_DEFAULTS.prefetch;
+  if (!Number.isSafeInteger(prefetch) || prefetch < 0)
+    throw new RangeError('prefetch must be a non-negative integer');
   const emit = opts.onEvent ?? (() => {});
   const { signal, drain } = opts;
   const restSignal = anySignal([signal, drain]);
@@ -105,6 +118,13 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
     }
     const controller = new AbortController();
     held.set(task.replicaId, controller);
+    let release: (() => void) | undefined;
+    try {
+      release = await slots.acquire(controller.signal);
+    } catch {
+      held.delete(task.replicaId); // shutting down while waiting: the lease expires and is reissued
+      return;
+    }
     const ids = { jobId: task.jobId, taskId: task.taskId, replicaId: task.replicaId };
     const started = performance.now();
     let computeMs = 0;
@@ -162,6 +182,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
     } finally {
       clearTimeout(ackTimer);
       held.delete(task.replicaId);
+      release();
     }
     if (!pulled) {
       await opts.throttle?.afterTask(computeMs, restSignal === undefined ? {} : { signal: restSignal });
@@ -195,7 +216,7 @@ export async function runTaskLoop(channel: FrameChannel, opts: TaskLoopOptions):
           heartbeat = startHeartbeat(channel, header, held, signal);
           emit({ type: 'session:welcome', orchestratorId: header.orchestratorId });
           if (stopping()) finishIfDrained();
-          else await channel.send({ type: 'pull', max: opts.concurrency }, undefined, { signal });
+          else await channel.send({ type: 'pull', max: opts.concurrency + prefetch }, undefined, { signal });
           break;
         case 'task':
           void runReplica(header, payload);

@@ -74,6 +74,11 @@ export function registerServeCommands(program: Command): void {
     )
     .option('--bootstrap <multiaddr...>', 'mesh peer(s) the DHT search starts from (env SHARDMESH_BOOTSTRAP)')
     .option('--concurrency <n>', 'tasks computed at once, shared by all orchestrators', int)
+    .option(
+      '--prefetch-per-slot <n>',
+      'leases held ready per slot beyond those computing (default 1; 0 for long tasks; env SHARDMESH_PREFETCH_PER_SLOT)',
+      int,
+    )
     .option('--preprocessor <impl>', 'wasm (default) or js')
     .option('--gpu <mode>', 'auto (WebGPU when an adapter exists, else CPU) or off (env SHARDMESH_GPU=off)')
     .action(
@@ -82,6 +87,7 @@ export function registerServeCommands(program: Command): void {
         discover?: boolean;
         bootstrap?: string[];
         concurrency?: number;
+        prefetchPerSlot?: number;
         preprocessor?: string;
         gpu?: string;
       }) => {
@@ -97,6 +103,7 @@ export function registerServeCommands(program: Command): void {
             discover: opts.discover,
             bootstrap: opts.bootstrap,
             concurrency: opts.concurrency,
+            prefetchPerSlot: opts.prefetchPerSlot,
             preprocessor: opts.preprocessor as 'wasm' | 'js' | undefined,
             gpu: opts.gpu as 'auto' | 'off' | undefined,
           }),
