@@ -18,6 +18,7 @@ import { type BullBench, startBull } from './dispatch/bullmq.ts';
 import { findRedisServer, type RedisServer, startRedis } from './dispatch/redis.ts';
 import { type BenchMesh, type MeshMode, runJob, startMesh } from './dispatch/shardmesh.ts';
 import { trivialTasks } from './dispatch/task.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,11 +40,6 @@ if (!MODES.every((m) => m === 'processes' || m === 'in-process')) {
   throw new Error(`--mode must be both, processes or in-process, got ${values.mode}`);
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const rate = (ms: number) => (TASKS * 1000) / ms;
 const fmt = (xs: number[]) => {
   const r = xs.map(rate);

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../orchestrator/db/index.ts';
 import { sha256Hex, TaskEngine } from '../orchestrator/engine/index.ts';
 import { trivialTasks } from './dispatch/task.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,12 +99,6 @@ function runJob(db: Database, onTurnsStart?: () => void): number {
   const cpu = process.cpuUsage(before);
   return (cpu.user + cpu.system) / TASKS;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 const dir = mkdtempSync(join(tmpdir(), 'shardmesh-engine-bench-'));
 const file: number[] = [];

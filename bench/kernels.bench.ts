@@ -21,18 +21,13 @@ import {
 import { encodeMatmulPayload } from '../shaders/matmul/index.ts';
 import { encodeMontecarloPayload } from '../shaders/montecarlo/index.ts';
 import { encodeSimilarityPayload } from '../shaders/similarity/index.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '5' }, scale: { type: 'string', default: '1' } },
 });
 const runs = Math.max(3, Number(values.runs));
 const scale = Math.max(0.25, Number(values.scale));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 function rand(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;

@@ -19,6 +19,7 @@ import { LogStore } from '../orchestrator/mesh/store.ts';
 import { verifyRun } from '../orchestrator/mesh/verify.ts';
 import { bunSafeNoiseCrypto as noiseCrypto } from '../orchestrator/p2p/bun-workarounds.ts';
 import { taskInput } from '../tests/mesh/peers.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -84,9 +85,6 @@ async function receive(codec: Codec): Promise<{ usPerRecord: number; bytesPerRec
   const records = BATCHES * BATCH;
   return { usPerRecord: (cpu.user + cpu.system) / records, bytesPerRecord: bytes / records };
 }
-
-const median = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 console.log(
   `log receive path: ${BATCHES} batches of ${BATCH} records, ${FORWARDS} forwards each, median of ${RUNS} runs`,

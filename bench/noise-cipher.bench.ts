@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { asCrypto } from '@libp2p/noise/crypto';
 import { loadOpenSslChaCha } from '../orchestrator/p2p/openssl-chacha.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '5' }, mb: { type: 'string', default: '20' } },
@@ -20,8 +21,6 @@ const ciphers = { assemblyscript: asCrypto, openssl } as const;
 const key = crypto.getRandomValues(new Uint8Array(32));
 const nonce = new Uint8Array(12);
 const ad = new Uint8Array(0);
-const median = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /** Microseconds to seal and open one message of `size` bytes. */
 function roundTrip(cipher: (typeof ciphers)[keyof typeof ciphers], size: number): number {

@@ -4,6 +4,8 @@
  */
 import type { Preprocessor } from '../worker/preprocess/index.ts';
 
+import { median } from './stats.ts';
+
 export interface MeasureOptions {
   /** Timed runs per cell (at least 5). */
   runs?: number;
@@ -19,12 +21,6 @@ export interface BenchRow {
 }
 
 export const DEFAULT_MEASURE: Required<MeasureOptions> = { runs: 7, sizesMb: [4, 16] };
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** Runs `fn` at least 5 times and for at least 500 ms, so JIT and wasm tiers have settled. */
 function warmUp(fn: () => unknown): void {

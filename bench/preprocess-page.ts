@@ -3,7 +3,8 @@
  * and POSTs the rows back to the server that served it.
  */
 import { createJsPreprocessor, loadWasmPreprocessor } from '../worker/preprocess/index.ts';
-import { measurePreprocess, median, sampleF32 } from './preprocess-measure.ts';
+import { measurePreprocess, sampleF32 } from './preprocess-measure.ts';
+import { median } from './stats.ts';
 
 async function subtleSha256MBps(mb: number, runs: number): Promise<number> {
   const data = new Uint8Array(sampleF32((mb * 1024 * 1024) / 4).buffer);

@@ -23,6 +23,7 @@ import { terminateCurves } from '../circuits/lib/snarkjs-bun.ts';
 import { createVerifier } from '../orchestrator/proofs/index.ts';
 import { createProver } from '../worker/prover/index.ts';
 import { BENCH_WORKER_ID, type BenchCircuit, benchBatch, benchOutput } from './proofs-browser-shared.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,12 +53,6 @@ interface PageResult {
   proofs?: BrowserProof[];
   error?: string;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 async function bunProver(curveThreads: boolean): Promise<{ ms: number; witnessMs: number; proveMs: number }> {
   const prover = await createProver({ circuits: [circuit], curveThreads });

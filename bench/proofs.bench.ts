@@ -29,6 +29,7 @@ import { buildCircomlibPoseidon, getPoseidonImpl, type PoseidonHash } from '../c
 import { terminateCurves } from '../circuits/lib/snarkjs-bun.ts';
 import { createVerifier, type VerifyRequest } from '../orchestrator/proofs/index.ts';
 import { createProver, type Prover } from '../worker/prover/index.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,12 +39,6 @@ const { values } = parseArgs({
   },
 });
 const runs = Math.max(3, Number(values.runs));
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 async function timeIt(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   const times: number[] = [];

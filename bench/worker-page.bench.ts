@@ -17,6 +17,7 @@ import { Orchestrator } from '../orchestrator/orchestrator.ts';
 import { launchChromium } from '../tests/helpers/chromium.ts';
 import { workerPageBundle } from '../worker/browser/build.ts';
 import { HeadlessWorker } from '../worker/headless/headless-worker.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,11 +29,6 @@ const { values } = parseArgs({
 const TASKS = Number(values.tasks);
 const SIZE = Number(values.size);
 const RUNS = Math.max(1, Number(values.runs));
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;

@@ -55,6 +55,11 @@ export class Orchestrator {
     return this.node?.getMultiaddrs().map((ma) => ma.toString()) ?? [];
   }
 
+  /** Workers with an open task session now (as `GET /v1/workers` reports them). */
+  get connectedWorkers(): number {
+    return this.dispatcher?.workerCount ?? 0;
+  }
+
   get httpUrl(): string {
     if (this.server === undefined) throw new Error('orchestrator not started');
     return `http://${this.config.httpHost}:${this.server.port}`;

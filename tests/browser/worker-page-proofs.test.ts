@@ -157,6 +157,9 @@ describe.skipIf(!haveChromium)('proof-requiring jobs through the worker page', (
     } finally {
       await second.close();
     }
+    // Its session must be gone before the next job: a lease handed to a closing tab would only
+    // come back when it expires (30 s), as an expired replica.
+    await until('the closed tab to leave', () => mesh.orchestrator.connectedWorkers === 1, 20_000);
   }, 60_000);
 
   test('a result_batch job: the page proves several results with fewer batch proofs', async () => {

@@ -103,6 +103,15 @@ describe('CPU threads', () => {
       { signal: new AbortController().signal, timeoutMs: 10_000, replicaId: `r-${Math.random()}` },
     );
 
+  /** Threads whose script does not exist: the first task that needs one logs it to `lines`. */
+  const unstartable = (lines: string[], opts: { inlineMaxWork?: number; inlineMaxPayloadBytes?: number }) =>
+    new ThreadExecutor({
+      preprocessor,
+      threadUrl: new URL('./no-such-thread.ts', import.meta.url),
+      log: (line) => lines.push(line),
+      ...opts,
+    });
+
   test('same output as inline; a kernel error keeps its code and details across the thread', async () => {
     // inlineMaxWork 0: every task crosses to a thread, however small.
     const executor = new ThreadExecutor({ preprocessor, threads: 2, inlineMaxWork: 0 });
@@ -132,12 +141,7 @@ describe('CPU threads', () => {
 
   test('a thread that cannot start: one log line, then the CPU path runs inline', async () => {
     const lines: string[] = [];
-    const executor = new ThreadExecutor({
-      preprocessor,
-      threadUrl: new URL('./no-such-thread.ts', import.meta.url),
-      log: (line) => lines.push(line),
-      inlineMaxWork: 0,
-    });
+    const executor = unstartable(lines, { inlineMaxWork: 0 });
     try {
       await executor.warm(); // must not throw nor hang
       const first = await run(executor, matmulPayload(2, 2, 2));
@@ -152,13 +156,7 @@ describe('CPU threads', () => {
 
   test("small tasks are computed on the loop's thread; larger ones, or a large payload, need a thread", async () => {
     const lines: string[] = [];
-    // A thread script that does not exist: the first task that needs a thread says so in the log.
-    const executor = new ThreadExecutor({
-      preprocessor,
-      threadUrl: new URL('./no-such-thread.ts', import.meta.url),
-      log: (line) => lines.push(line),
-      inlineMaxWork: 1_000,
-    });
+    const executor = unstartable(lines, { inlineMaxWork: 1_000 });
     try {
       const small = await run(executor, matmulPayload(10, 10, 10)); // 1,000 multiply-adds
       expect(small.path).toBe('cpu');
@@ -169,12 +167,7 @@ describe('CPU threads', () => {
     } finally {
       await executor.close();
     }
-    const bytesCapped = new ThreadExecutor({
-      preprocessor,
-      threadUrl: new URL('./no-such-thread.ts', import.meta.url),
-      log: (line) => lines.push(line),
-      inlineMaxPayloadBytes: 64,
-    });
+    const bytesCapped = unstartable(lines, { inlineMaxPayloadBytes: 64 });
     try {
       await run(bytesCapped, matmulPayload(2, 2, 2)); // 8 steps but 44 bytes: inline
       expect(lines).toHaveLength(1);

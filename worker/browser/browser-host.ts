@@ -22,6 +22,7 @@ import type { ProverSource } from '../runtime/prove.ts';
 import { opfsStager } from '../runtime/staging.ts';
 import { supportedKinds } from '../runtime/task-kinds.ts';
 import { runTaskLoop, type WorkerEvent } from '../runtime/task-loop.ts';
+import { THREAD_EXECUTOR_DEFAULTS } from '../runtime/thread-executor.ts';
 import { fetchBootstrap, type WorkerBootstrap } from './bootstrap.ts';
 import { createBrowserNode } from './browser-node.ts';
 import { BusyMeter } from './busy-meter.ts';
@@ -76,6 +77,12 @@ export async function runBrowserHost(opts: BrowserHostOptions): Promise<void> {
     threadUrl: opts.cpuThreadUrl,
     wasmUrl: opts.wasmUrl,
     stager: opfsStager({ thresholdBytes: bootstrap.opfsThresholdBytes, log }),
+    // A payload big enough for OPFS is never computed on the loop's thread: it goes to a CPU
+    // thread through OPFS, as the threshold promises.
+    inlineMaxPayloadBytes: Math.min(
+      THREAD_EXECUTOR_DEFAULTS.inlineMaxPayloadBytes,
+      bootstrap.opfsThresholdBytes - 1,
+    ),
     log,
   });
   const identity = await loadWorkerIdentity({ signal, log });
