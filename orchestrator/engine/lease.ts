@@ -32,7 +32,8 @@ interface LeasableRow {
 // unique index replicas_task_worker keeps live and voting replicas of a task on distinct workers.
 // The job's columns and the payload come from correlated subqueries and the limit is a literal
 // (one cached statement per limit): Bun's SQLite (3.54) re-prepares a statement on every
-// execution when a join's WHERE or a LIMIT binds a parameter, ~100 us per call here (measured).
+// execution when a join's WHERE or a LIMIT binds a parameter (this walk: 118-159 us per call
+// with joins and LIMIT ?3, 64-89 us as it is now; bench/engine.bench.ts --stmts).
 const leasableSql = (limit: number, withKinds: boolean): string => `SELECT t.id, t.job_id AS jobId,
   t.idx AS "index", t.state, t.seed, t.params, t.round, t.attempts, t.live, t.votes, t.best,
   t.payload_sha256 AS payloadSha256,
