@@ -10,10 +10,11 @@
  * Each mode (workers in this process, or every part as its own process as deployed) is measured
  * separately; the multi-process figure is the headline.
  *
- *   scripts/bun bench/dispatch.bench.ts [--tasks 2000] [--runs 5] [--concurrency 8]
+ *   scripts/bun bench/dispatch.bench.ts [--tasks 2000] [--runs 5] [--concurrency 8] [--prefetch-per-slot 1]
  *                                       [--mode both|processes|in-process] [--no-r3]
  */
 import { parseArgs } from 'node:util';
+import { resolveWorkerConfig } from '../orchestrator/config.ts';
 import { type BullBench, startBull } from './dispatch/bullmq.ts';
 import { findRedisServer, type RedisServer, startRedis } from './dispatch/redis.ts';
 import { type BenchMesh, type MeshMode, runJob, startMesh } from './dispatch/shardmesh.ts';
@@ -25,6 +26,10 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '2000' },
     runs: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '8' },
+    'prefetch-per-slot': {
+      type: 'string',
+      default: String(resolveWorkerConfig({ orchestrator: '-' }).prefetchPerSlot),
+    },
     workers: { type: 'string', default: '4' },
     mode: { type: 'string', default: 'both' },
     'no-r3': { type: 'boolean', default: false },
@@ -33,6 +38,7 @@ const { values } = parseArgs({
 const TASKS = Math.max(10, Number(values.tasks));
 const RUNS = Math.max(1, Number(values.runs));
 const CONCURRENCY = Math.max(1, Number(values.concurrency));
+const PREFETCH = Math.max(0, Number(values['prefetch-per-slot']));
 const WORKERS = Math.max(1, Number(values.workers));
 const WITH_R3 = !values['no-r3'];
 const MODES: MeshMode[] = values.mode === 'both' ? ['processes', 'in-process'] : [values.mode as MeshMode];
@@ -60,7 +66,7 @@ async function measureMode(mode: MeshMode, redis: RedisServer | undefined): Prom
   let mesh: BenchMesh | undefined;
   let bull: BullBench | undefined;
   try {
-    mesh = await startMesh(mode, { workers: WORKERS, concurrency: CONCURRENCY });
+    mesh = await startMesh(mode, { workers: WORKERS, concurrency: CONCURRENCY, prefetchPerSlot: PREFETCH });
     if (redis !== undefined) {
       bull = await startBull(mode, { port: redis.port, workers: WORKERS, concurrency: CONCURRENCY });
     }
@@ -112,7 +118,8 @@ function report(r: ModeResult): void {
 
 async function main(): Promise<void> {
   console.log(
-    `dispatch throughput: ${TASKS} trivial tasks per job, ${WORKERS} workers x concurrency ${CONCURRENCY}, ` +
+    `dispatch throughput: ${TASKS} trivial tasks per job, ${WORKERS} workers x concurrency ${CONCURRENCY} ` +
+      `(Shardmesh workers hold ${PREFETCH} lease(s) per slot ready; BullMQ fetches when a slot frees), ` +
       `median of ${RUNS} runs, Bun ${Bun.version}`,
   );
   const binary = findRedisServer();

@@ -44,8 +44,10 @@ function procCpuMs(pid: number): number {
 
 export interface MeshOptions {
   workers: number;
-  /** Tasks each worker computes at once (its pull credit). */
+  /** Tasks each worker computes at once. */
   concurrency: number;
+  /** Leases a worker holds ready per slot beyond those computing (its credit is slots x (1 + this)). */
+  prefetchPerSlot: number;
   signal?: AbortSignal;
 }
 
@@ -69,6 +71,7 @@ async function startInProcess(opts: MeshOptions): Promise<BenchMesh> {
       const worker = new HeadlessWorker({
         orchestrator: orchestrator.multiaddrs[0],
         concurrency: opts.concurrency,
+        prefetchPerSlot: opts.prefetchPerSlot,
         gpu: 'off',
       });
       workers.push(worker);
@@ -98,7 +101,15 @@ async function startProcesses(opts: MeshOptions): Promise<BenchMesh> {
     );
     children.push(orchestrator);
     const multiaddr = (orchestrator.ready.multiaddrs as string[])[0] as string;
-    const workerArgs = ['worker', '--orchestrator', multiaddr, '--concurrency', String(opts.concurrency)];
+    const workerArgs = [
+      'worker',
+      '--orchestrator',
+      multiaddr,
+      '--concurrency',
+      String(opts.concurrency),
+      '--prefetch-per-slot',
+      String(opts.prefetchPerSlot),
+    ];
     const workers = await Promise.all(
       Array.from({ length: opts.workers }, () =>
         spawnCli(workerArgs, { ...signalOpt, env: { SHARDMESH_GPU: 'off' }, timeoutMs: 60_000 }),
