@@ -8,7 +8,8 @@
  * performance.now(), one system clock on this machine). Prints medians of RUNS runs.
  * --floor also runs, alternated with each log run, the same processes carrying opaque messages of
  * the log's size with GossipSub alone (bench/mesh/raw-floor.ts): the libp2p floor under the log.
- *   bun bench/mesh-processes.bench.ts [--rate 1000] [--seconds 10] [--runs 3] [--nodes 10]
+ * Each run first publishes for WARMUP s at the same rate, unmeasured (JIT warm-up; 0 = none).
+ *   bun bench/mesh-processes.bench.ts [--rate 1000] [--seconds 10] [--warmup 5] [--runs 3] [--nodes 10]
  *     [--nosign | --sign] [--degree D] [--batch-ms MS] [--gap-ms MS] [--heartbeat-ms MS]
  *     [--idontwant] [--skip-baseline] [--floor]
  * Note: on a machine with fewer cores than peers the processes share cores, so the figure is
@@ -23,6 +24,7 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
     runs: { type: 'string', default: '3' },
     nodes: { type: 'string', default: '10' },
     nosign: { type: 'boolean', default: false },
@@ -38,6 +40,7 @@ const { values } = parseArgs({
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
 const NODES = Number(values.nodes);
 const hostFlags = [
@@ -111,18 +114,26 @@ async function run(perProcess: number, raw = false): Promise<RunResult> {
     await new Promise((r) => setTimeout(r, 1_500));
     const publisher = names[0] as string;
     const origin = addr.get(publisher)?.origin ?? '';
-    await Promise.all(hosts.map((h) => h.call({ type: 'origin', origin })));
-    const pub = await (hostOf.get(publisher) as PeerHost).call({
-      type: 'publish',
-      name: publisher,
-      rate: RATE,
-      seconds: SECONDS,
-    });
-    if (pub.type !== 'published') throw new Error(`unexpected reply ${pub.type}`);
-    const sent = pub.sent;
-    const got = await Promise.all(
-      hosts.map((h) => h.call({ type: 'collect', count: sent.length, timeoutMs: 15_000 })),
-    );
+    const phase = async (seconds: number) => {
+      // 'origin' (re)starts every host's CPU count, so each phase is measured on its own.
+      await Promise.all(hosts.map((h) => h.call({ type: 'origin', origin })));
+      const pub = await (hostOf.get(publisher) as PeerHost).call({
+        type: 'publish',
+        name: publisher,
+        rate: RATE,
+        seconds,
+      });
+      if (pub.type !== 'published') throw new Error(`unexpected reply ${pub.type}`);
+      const got = await Promise.all(
+        hosts.map((h) => h.call({ type: 'collect', count: pub.sent.length, timeoutMs: 15_000 })),
+      );
+      return { sent: pub.sent, got };
+    };
+    // Warm-up at the same rate, not measured: the JIT compiles the hot paths during the first
+    // seconds of traffic, and a long-running mesh lives in the steady state after it.
+    if (WARMUP > 0) await phase(WARMUP);
+    const { sent, got } = await phase(SECONDS);
+    const measured = sent.filter((t): t is number => t !== null && t !== undefined);
     const all: number[] = [];
     const peers: PeerFigures[] = [];
     let received = 0;
@@ -135,14 +146,14 @@ async function run(perProcess: number, raw = false): Promise<RunResult> {
         let last = 0;
         for (const [i, t] of times.entries()) {
           const t0 = sent[i];
-          if (t === null || t === undefined || t0 === undefined) continue;
+          if (t === null || t === undefined || t0 === null || t0 === undefined) continue;
           lat.push(t - t0);
           last = Math.max(last, t);
         }
         lat.sort((a, b) => a - b);
         all.push(...lat);
         received += lat.length;
-        const first = sent[0] ?? 0;
+        const first = measured[0] ?? 0;
         peers.push({
           name,
           p50: quantile(lat, 0.5),
@@ -159,7 +170,7 @@ async function run(perProcess: number, raw = false): Promise<RunResult> {
       max: all.at(-1) ?? Number.NaN,
       perSec: median(peers.map((p) => p.perSec)),
       received,
-      expected: sent.length * (NODES - 1),
+      expected: measured.length * (NODES - 1),
       cores: cpuMs / 1000 / SECONDS,
       peers: peers.sort((a, b) => Number(a.name.slice(1)) - Number(b.name.slice(1))),
     };
@@ -200,7 +211,7 @@ function printPeers(label: string, r: RunResult): void {
 
 const variant = `${values.sign ? 'StrictSign' : values.nosign ? 'StrictNoSign' : `${MESH_DEFAULTS.signaturePolicy} (default)`}, D=${values.degree ?? `${MESH_DEFAULTS.meshDegree} (default)`}, batch ${values['batch-ms'] ?? MESH_DEFAULTS.batchMs} ms, IDONTWANT ${values.idontwant ? 'on' : `${MESH_DEFAULTS.idontwant ? 'on' : 'off'} (default)`}`;
 console.log(
-  `digest propagation, ${NODES} peers, one publisher at ${RATE} digests/s for ${SECONDS} s, ` +
+  `digest propagation, ${NODES} peers, one publisher at ${RATE} digests/s for ${SECONDS} s after ${WARMUP} s of warm-up, ` +
     `gossipsub ${variant}, median of ${RUNS} runs`,
 );
 const base: RunResult[] = [];

@@ -138,6 +138,20 @@ export const MESH_DEFAULTS = {
   syncTimeoutMs: 5_000,
 } as const;
 
+/**
+ * Settings of Bun's allocator (its mimalloc fork) for the long-running processes (`shardmesh
+ * orchestrator`, `shardmesh worker`; orchestrator/cli/allocator.ts applies them). mimalloc reads
+ * them from the environment once, at process start; a value the operator set wins.
+ *
+ * MIMALLOC_PURGE_DELAY=-1: never hand freed pages back to the OS. With any positive delay (its
+ * default is 10 ms) Bun runs an `mi-scavenger` thread that sweeps a thread's heap every time its
+ * event loop goes idle and purges pages that are then faulted in again. A peer of the ten-process
+ * log bench went idle hundreds of times a second: the scavenger took ~13% of all CPU and the page
+ * faults more on the main thread (docs/mesh.md, session 6). The cost: a process keeps its peak
+ * resident size instead of shrinking after a burst.
+ */
+export const ALLOCATOR_ENV: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: '-1' };
+
 const env = (name: string): string | undefined => {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : value;

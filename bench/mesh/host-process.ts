@@ -3,6 +3,7 @@
  * command at a time and resolves with the child's next reply line.
  */
 import { join } from 'node:path';
+import { ALLOCATOR_ENV } from '../../orchestrator/config.ts';
 import type { HostCommand, HostReply } from './protocol.ts';
 
 const HOST_SCRIPT = join(import.meta.dir, 'peer-host.ts');
@@ -24,6 +25,9 @@ export class PeerHost {
         stdin: 'pipe',
         stdout: 'pipe',
         stderr: 'inherit',
+        // The allocator settings `shardmesh orchestrator` runs with (orchestrator/cli/allocator.ts);
+        // a value in the environment wins, e.g. MIMALLOC_PURGE_DELAY=10 for mimalloc's default.
+        env: { ...ALLOCATOR_ENV, ...process.env },
       },
     );
     void this.#read();

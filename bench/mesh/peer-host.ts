@@ -91,6 +91,10 @@ send({
   })),
 });
 
+let rawPublisher: RawPublisher | undefined;
+let rawSent = 0;
+
+/** Publishes for `seconds`; the send times are indexed by seq - 1 (earlier phases' seqs are holes). */
 async function publish(name: string, rate: number, seconds: number): Promise<number[]> {
   const peer = peers.get(name);
   if (peer === undefined) throw new Error(`no peer ${name} here`);
@@ -99,9 +103,13 @@ async function publish(name: string, rate: number, seconds: number): Promise<num
   const perTick = (rate * tickMs) / 1000;
   const ticks = Math.round((seconds * 1000) / tickMs);
   const start = performance.now();
-  const raw = values.raw
-    ? new RawPublisher(peer.node, { batchMs: pacing.batchMs, maxBatch: MESH_DEFAULTS.maxBatch })
-    : undefined;
+  // One raw publisher for all phases (warm-up, then measured), so its seqs run on like a log's.
+  if (values.raw)
+    rawPublisher ??= new RawPublisher(peer.node, {
+      batchMs: pacing.batchMs,
+      maxBatch: MESH_DEFAULTS.maxBatch,
+    });
+  const raw = rawPublisher;
   let carry = 0;
   for (let t = 0; t < ticks; t++) {
     // Pace against the clock so a slow tick does not lower the offered rate.
@@ -117,7 +125,7 @@ async function publish(name: string, rate: number, seconds: number): Promise<num
         sent[r.seq - 1] = at;
     } else {
       for (let i = 0; i < due; i++) {
-        sent.push(now());
+        sent[rawSent++] = now();
         raw.add();
       }
     }

@@ -4,7 +4,7 @@ export type HostCommand =
   /** Dial: each link is [hosted peer name, multiaddr to dial]. */
   | { type: 'dial'; links: Array<[string, string]> }
   | { type: 'await-mesh'; timeoutMs: number }
-  /** The publisher's origin, so receivers time only its records. */
+  /** The publisher's origin, so receivers time only its records; (re)starts the CPU count. */
   | { type: 'origin'; origin: string }
   | { type: 'publish'; name: string; rate: number; seconds: number }
   /** Wait until every hosted receiver holds `count` records of the publisher (or the timeout). */
@@ -16,8 +16,8 @@ export type HostReply =
   | { type: 'dialed' }
   | { type: 'meshed'; meshPeers: number[] }
   | { type: 'ok' }
-  /** Send time (wall-clock ms) of each record, indexed by seq - 1. */
-  | { type: 'published'; sent: number[] }
+  /** Send time (wall-clock ms) of each record this phase, indexed by seq - 1 (null: earlier phase). */
+  | { type: 'published'; sent: Array<number | null> }
   /** CPU ms this process used while publishing and collecting; per receiving peer, receive time of each record (indexed by seq - 1; null when missing). */
   | { type: 'collected'; cpuMs: number; received: Record<string, Array<number | null>> }
   | { type: 'stopped' };

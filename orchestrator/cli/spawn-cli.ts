@@ -20,15 +20,20 @@ export interface CliProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number>;
 }
 
+/** `env` is added to this process's environment; a variable set to undefined is left out. */
 export async function spawnCli(
   args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
+  opts: { env?: Record<string, string | undefined>; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<CliProcess> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...opts.env })) {
+    if (value !== undefined) env[name] = value;
+  }
   const proc = Bun.spawn([process.execPath, CLI_PATH, ...args], {
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { ...process.env, ...opts.env },
+    env,
   });
   let stderr = '';
   void (async () => {

@@ -1,11 +1,13 @@
 /**
  * `shardmesh orchestrator [start]` and `shardmesh worker`: the long-running processes. Each
  * prints one JSON "ready" line on stdout once it serves (scripts and tests wait for it), logs to
- * stderr, and stops cleanly on SIGINT/SIGTERM.
+ * stderr, and stops cleanly on SIGINT/SIGTERM. Both first apply the allocator settings
+ * (../allocator.ts), re-executing themselves once when the environment lacks them.
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { HeadlessWorker } from '../../../worker/headless/headless-worker.ts';
 import { Orchestrator } from '../../orchestrator.ts';
+import { applyAllocatorSettings } from '../allocator.ts';
 import { log } from '../output.ts';
 
 export const int = (value: string): number => {
@@ -42,6 +44,7 @@ export function registerServeCommands(program: Command): void {
       ) => {
         if (action !== 'start')
           throw new InvalidArgumentError(`unknown action '${action}' (expected: start)`);
+        applyAllocatorSettings();
         const orchestrator = new Orchestrator({
           ...given({
             dataDir: opts.dataDir,
@@ -53,10 +56,11 @@ export function registerServeCommands(program: Command): void {
           log,
         });
         await orchestrator.start();
+        const stopped = untilSignal(); // before "ready": a SIGTERM right after it must stop cleanly
         console.log(
           JSON.stringify({ event: 'ready', http: orchestrator.httpUrl, multiaddrs: orchestrator.multiaddrs }),
         );
-        await untilSignal();
+        await stopped;
         await orchestrator.stop();
       },
     );
@@ -97,6 +101,7 @@ export function registerServeCommands(program: Command): void {
         if (opts.preprocessor !== undefined && opts.preprocessor !== 'wasm' && opts.preprocessor !== 'js') {
           throw new InvalidArgumentError('--preprocessor must be wasm or js');
         }
+        applyAllocatorSettings();
         const worker = new HeadlessWorker({
           ...given({
             orchestrators: opts.orchestrator,
@@ -110,6 +115,7 @@ export function registerServeCommands(program: Command): void {
           log,
         });
         await worker.start();
+        const stopped = untilSignal();
         console.log(
           JSON.stringify({
             event: 'ready',
@@ -117,7 +123,7 @@ export function registerServeCommands(program: Command): void {
             orchestrators: worker.orchestrators().map((o) => o.orchestrator),
           }),
         );
-        await untilSignal();
+        await stopped;
         await worker.stop();
         log(`worker stopped: ${worker.stats.done} tasks done, ${worker.stats.failed} failed`);
       },
