@@ -68,6 +68,16 @@ CREATE TABLE digest_log (
   PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID;
 
+CREATE TABLE digest_log_runs (
+  origin TEXT NOT NULL CHECK (length(origin) BETWEEN 1 AND 128),
+  first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+  last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq),
+  last_hash TEXT NOT NULL CHECK (length(last_hash) = 64),
+  batch BLOB NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (origin, last_seq)
+);
+
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128 AND id NOT GLOB '*[^A-Za-z0-9_.:-]*'),
   kind TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 128),

@@ -34,14 +34,19 @@ export class LogIngest {
   /**
    * Checks and stores a run of ONE origin's records in ascending contiguous seq order.
    * Throws a LogError (malformed, bad hash, bad signature, broken chain, unverified proof).
+   * `batch`: the gossiped message the records were decoded from; when every record is new it is
+   * stored as is, one row (LogStore.insertRun).
    */
-  ingest(records: readonly LogRecord[], opts: { signal?: AbortSignal } = {}): Promise<IngestOutcome> {
+  ingest(
+    records: readonly LogRecord[],
+    opts: { signal?: AbortSignal; batch?: Uint8Array } = {},
+  ): Promise<IngestOutcome> {
     const origin = records[0]?.origin;
     if (origin === undefined) return Promise.resolve({ status: 'duplicate', head: 0 });
     const previous = this.#queues.get(origin) ?? Promise.resolve();
     const run = previous.then(
-      () => this.#ingest(origin, records, opts.signal),
-      () => this.#ingest(origin, records, opts.signal),
+      () => this.#ingest(origin, records, opts),
+      () => this.#ingest(origin, records, opts),
     );
     const tail = run.catch(() => {});
     this.#queues.set(origin, tail);
@@ -51,7 +56,11 @@ export class LogIngest {
     return run;
   }
 
-  async #ingest(origin: string, records: readonly LogRecord[], signal?: AbortSignal): Promise<IngestOutcome> {
+  async #ingest(
+    origin: string,
+    records: readonly LogRecord[],
+    { signal, batch }: { signal?: AbortSignal; batch?: Uint8Array },
+  ): Promise<IngestOutcome> {
     for (let i = 1; i < records.length; i++) {
       const prev = records[i - 1];
       const cur = records[i];
@@ -86,7 +95,8 @@ export class LogIngest {
       return { status: 'gap', from: headSeq + 1, upTo: first.seq - 1 };
     }
     await verifyRun(fresh, { ...verify, anchor: head });
-    this.store.insert(fresh);
+    if (batch !== undefined && fresh.length === records.length) this.store.insertRun(fresh, batch);
+    else this.store.insert(fresh);
     return { status: 'stored', count: fresh.length, head: headSeq + fresh.length };
   }
 }

@@ -184,7 +184,7 @@ export class LogReplicator {
       const records = decodeBatch(msg.data);
       const origin = records[0]?.origin;
       if (origin === undefined || origin === this.self) return TopicValidatorResult.Ignore;
-      const outcome = await this.ingest.ingest(records, { signal: this.#controller.signal });
+      const outcome = await this.ingest.ingest(records, { signal: this.#controller.signal, batch: msg.data });
       if (outcome.status === 'stored') this.#notify(origin, records.slice(-outcome.count));
       if (outcome.status === 'gap') {
         const hints = [msg.type === 'signed' ? msg.from : undefined, peer];

@@ -1,7 +1,7 @@
 /**
  * End-to-end check of a stored log (`shardmesh log verify`, GET /v1/log/verify): for every
- * origin, walk the chain from seq 1 and check every link, hash and signature, and every proof
- * reference: its shape; that no proof fingerprint is referenced twice in the whole log (a batch
+ * origin, walk the chain from seq 1 and check every link, hash and signature, that no task is
+ * logged twice, and every proof reference: its shape; that no proof fingerprint is referenced twice in the whole log (a batch
  * proof: by at most BATCH_SIZE tasks of its one worker); and, for
  * tasks accepted in this very database (the origin checking its own chain), that it matches the
  * proofs verified here and consumed by the replay guard (proof-refs.ts, docs/mesh.md).
@@ -94,6 +94,9 @@ async function verifyOrigin(store: LogStore, origin: string, opts: VerifyLogOpti
   let anchor: ChainAnchor | undefined;
   let count = 0;
   let page: LogRecord[] = [];
+  // A task is logged at most once per origin. The origin's own rows have a unique index for it;
+  // other origins' gossiped batches (digest_log_runs) have none, so the walk checks it.
+  const taskSeq = new Map<string, number>();
   const check = async (): Promise<void> => {
     throwIfAborted(opts.signal);
     await verifyRun(page, {
@@ -102,6 +105,20 @@ async function verifyOrigin(store: LogStore, origin: string, opts: VerifyLogOpti
       verifyProof: opts.verifyProof,
       signal: opts.signal,
     });
+    for (const r of page) {
+      const earlier = taskSeq.get(r.taskId);
+      if (earlier !== undefined) {
+        throw new LogError(
+          ErrorCode.LogChainBroken,
+          `record ${r.seq} logs task ${r.taskId} again (seq ${earlier})`,
+          {
+            origin,
+            seq: r.seq,
+          },
+        );
+      }
+      taskSeq.set(r.taskId, r.seq);
+    }
     const last = page.at(-1);
     if (last !== undefined) anchor = { seq: last.seq, hash: last.hash };
     count += page.length;

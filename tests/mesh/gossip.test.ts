@@ -29,5 +29,13 @@ describe('digest log gossip', () => {
     }
     const sample = peers[3]?.store.get(a.origin, 77);
     expect(sample).toEqual(a.store.get(a.origin, 77));
+    // Receivers keep gossiped batches as received (digest_log_runs); the origin keeps rows.
+    const runs = (p: LogPeer, origin: string) =>
+      p.db
+        .query<{ n: number }, [string]>('SELECT count(*) AS n FROM digest_log_runs WHERE origin = ?1')
+        .get(origin)?.n;
+    expect(runs(a, a.origin)).toBe(0);
+    expect(runs(peers[3] as LogPeer, a.origin)).toBeGreaterThan(0);
+    expect(peers[3]?.store.range(a.origin, 1, 200)).toEqual(a.store.range(a.origin, 1, 200));
   });
 });

@@ -13,6 +13,8 @@ import m0005 from './0005_proof_circuits.sql' with { type: 'text' };
 import m0006 from './0006_proof_refs.sql' with { type: 'text' };
 // 0007 (issue 3): replicas_task without state in the key (a state change no longer rewrites it).
 import m0007 from './0007_replica_index.sql' with { type: 'text' };
+// 0008 (issue 6): other origins' log records stored as the batches they were gossiped in.
+import m0008 from './0008_digest_log_runs.sql' with { type: 'text' };
 
 export interface Migration {
   readonly version: number;
@@ -28,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: '0005_proof_circuits', sql: m0005 },
   { version: 6, name: '0006_proof_refs', sql: m0006 },
   { version: 7, name: '0007_replica_index', sql: m0007 },
+  { version: 8, name: '0008_digest_log_runs', sql: m0008 },
 ];
