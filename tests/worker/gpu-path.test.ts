@@ -27,7 +27,8 @@ import {
 } from './payloads.ts';
 
 const reasons: string[] = [];
-const gpu = await createHeadlessGpu({ log: (line) => reasons.push(line) });
+// 'any': the GPU path itself is under test, on whatever adapter Dawn offers (SwiftShader here).
+const gpu = await createHeadlessGpu({ mode: 'any', log: (line) => reasons.push(line) });
 const noGpu = gpu.adapter === null;
 if (noGpu) {
   const why = `no Dawn adapter: ${reasons.join('; ')}`;
@@ -130,6 +131,31 @@ describe.skipIf(noGpu)('GPU path against the CPU reference', () => {
     const fine = await orchestrator.task('custom-wgsl', customPayload());
     expect((await orchestrator.outcome(fine)).header.type).toBe('result');
     await stop();
+  });
+
+  test("default 'auto' on a software adapter: built-in kinds on the CPU path, custom WGSL on the adapter", async () => {
+    const lines: string[] = [];
+    const auto = await createHeadlessGpu({ log: (line) => lines.push(line) });
+    try {
+      const executor = new InlineExecutor({ preprocessor, gpu: auto });
+      const run = (kind: string, payload: Uint8Array) =>
+        executor.run(
+          { kind, seed: 1, params: {}, payload },
+          { signal: new AbortController().signal, timeoutMs: 10_000, replicaId: kind },
+        );
+      const matmul = await run('matmul-f32', matmulPayload(4, 4, 4));
+      const custom = await run('custom-wgsl', customPayload());
+      if (auto.adapter?.isFallback === true) {
+        expect([matmul.path, custom.path]).toEqual(['cpu', 'gpu']);
+        expect(lines.some((line) => line.includes('software adapter'))).toBe(true);
+      } else {
+        // A hardware adapter (a GPU machine) computes every kind.
+        expect([matmul.path, custom.path]).toEqual(['gpu', 'gpu']);
+      }
+      expect(auto.adapter).toEqual(gpu.adapter); // the hello reports the adapter either way
+    } finally {
+      auto.destroy();
+    }
   });
 
   test('a real headless worker reports its adapter, cores and concurrency in its hello', async () => {

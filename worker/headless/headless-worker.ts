@@ -33,7 +33,11 @@ export interface HeadlessWorkerOptions extends Partial<WorkerConfig> {
   onEvent?: (event: WorkerEvent) => void;
   /** Log lines (connection state, fallbacks); silent by default. */
   log?: (line: string) => void;
-  /** 'auto' (default): Dawn when it has an adapter, else CPU; 'off': CPU only (or SHARDMESH_GPU=off). */
+  /**
+   * 'auto' (default): Dawn's adapter for every kind when it is a hardware one, only for GPU-only
+   * kinds when it is a software one (SwiftShader), else CPU; 'any': any adapter for every kind;
+   * 'off': CPU only (or SHARDMESH_GPU=off). See ./gpu.ts.
+   */
   gpu?: HeadlessGpuMode;
   /** Run the CPU path on Worker threads (default true); false computes in the loop's thread. */
   computeThreads?: boolean;
@@ -128,8 +132,11 @@ export class HeadlessWorker {
         log: (l) => this.log(l),
       });
       this.executor = threads;
-      // CPU tasks are the norm without a GPU: load the threads now, not out of a task's time.
-      if (gpu.adapter === null) await threads.warm();
+      // CPU tasks are the norm without a GPU, or with a software one ('auto' keeps built-in kinds
+      // on the CPU then): load the threads now, not out of a task's time.
+      const cpuKernels =
+        gpu.adapter === null || (gpu.adapter.isFallback && (this.opts.gpu ?? 'auto') === 'auto');
+      if (cpuKernels) await threads.warm();
     }
     // A DHT client only when it searches: a plain worker stays a bare dial-only node.
     const node = await createNode(

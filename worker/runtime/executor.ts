@@ -63,7 +63,7 @@ export class InlineExecutor implements TaskExecutor {
   constructor(private readonly opts: InlineExecutorOptions) {}
 
   async run(task: TaskInput, opts: ExecuteOptions): Promise<ComputeResult> {
-    const gpu = (await this.opts.gpu?.get({ signal: opts.signal })) ?? null;
+    const gpu = (await this.opts.gpu?.get({ signal: opts.signal, kind: task.kind })) ?? null;
     const limits = this.opts.limits ?? DEFAULT_TASK_LIMITS;
     if (gpu !== null) return computeOnGpu(task, gpu, this.opts.preprocessor, opts, limits);
     return computeTask(task, { preprocessor: this.opts.preprocessor, signal: opts.signal, gpu, limits });

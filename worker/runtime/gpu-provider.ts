@@ -7,9 +7,12 @@
 import type { AdapterInfo } from '../../protocol/messages.ts';
 import type { AcquireGpuOptions, GpuContext } from '../../shaders/gpu/types.ts';
 
-/** What the task executors need: the GPU to use for the next task, or null for the CPU path. */
+/**
+ * What the task executors need: the GPU to use for the next task (of `kind`, when given), or
+ * null for the CPU path.
+ */
 export interface GpuSource {
-  get(opts?: { signal?: AbortSignal }): Promise<GpuContext | null>;
+  get(opts?: { signal?: AbortSignal; kind?: string }): Promise<GpuContext | null>;
 }
 
 export interface GpuProviderOptions {
@@ -19,6 +22,11 @@ export interface GpuProviderOptions {
   enabled?: boolean;
   /** Fresh contexts acquired after losses before the GPU is given up for this process. Default 3. */
   maxReacquire?: number;
+  /**
+   * Which task kinds a fallback (software) adapter such as SwiftShader computes; the others take
+   * the CPU path, which is faster than a GPU emulated on the same CPU. Default: every kind.
+   */
+  softwareAdapterFor?: (kind: string) => boolean;
   log?: (line: string) => void;
 }
 
@@ -46,7 +54,14 @@ export class GpuProvider implements GpuSource {
     return this.ctx !== null && !this.ctx.lost;
   }
 
-  async get(opts: { signal?: AbortSignal } = {}): Promise<GpuContext | null> {
+  async get(opts: { signal?: AbortSignal; kind?: string } = {}): Promise<GpuContext | null> {
+    const ctx = await this.current(opts.signal);
+    const forKind = this.opts.softwareAdapterFor;
+    const software = ctx?.adapterInfo.isFallback === true && forKind !== undefined;
+    return software && opts.kind !== undefined && !forKind(opts.kind) ? null : ctx;
+  }
+
+  private async current(signal: AbortSignal | undefined): Promise<GpuContext | null> {
     if (!this.enabled || this.unavailable) return null;
     if (this.ctx !== null && !this.ctx.lost) return this.ctx;
     if (this.ctx !== null) {
@@ -57,7 +72,7 @@ export class GpuProvider implements GpuSource {
         return null;
       }
     }
-    this.pending ??= this.acquire(opts.signal).finally(() => {
+    this.pending ??= this.acquire(signal).finally(() => {
       this.pending = undefined;
     });
     return this.pending;

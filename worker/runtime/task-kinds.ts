@@ -119,6 +119,11 @@ handlers.set(KernelKind.CustomWgsl, kernelHandler(customKernel, customSpec));
 // Field-native kinds (no kernel: their circuits recompute them), see ./executors/.
 handlers.set(poseidonChainKind, poseidonChainHandler);
 
+/** True for kinds that have no CPU path (custom WGSL): they need a GPU, even a software one. */
+export function requiresGpu(kind: string): boolean {
+  return Object.values(kernels).some((kernel) => kernel.kind === kind && kernel.requiresGpu);
+}
+
 /**
  * Kinds to advertise in the hello. Kinds without a CPU path (custom WGSL) only when the worker
  * has a GPU, so the orchestrator can route them to workers that can run them.

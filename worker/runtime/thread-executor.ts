@@ -171,7 +171,7 @@ export class ThreadExecutor implements TaskExecutor {
   async run(task: TaskInput, opts: ExecuteOptions): Promise<ComputeResult> {
     if (this.closed) throw new AbortError('executor closed');
     const limits = this.opts.limits ?? DEFAULT_TASK_LIMITS;
-    const gpu = (await this.opts.gpu?.get({ signal: opts.signal })) ?? null;
+    const gpu = (await this.opts.gpu?.get({ signal: opts.signal, kind: task.kind })) ?? null;
     if (gpu !== null) return computeOnGpu(task, gpu, this.opts.preprocessor, opts, limits);
     // Field-native kinds (poseidon-chain) take well under a millisecond, and their library
     // (circomlibjs, with a native addon) must not load inside a Worker thread: run them here.

@@ -5,6 +5,7 @@
  * (../allocator.ts), re-executing themselves once when the environment lacks them.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { HEADLESS_GPU_MODES, type HeadlessGpuMode } from '../../../worker/headless/gpu.ts';
 import { HeadlessWorker } from '../../../worker/headless/headless-worker.ts';
 import { Orchestrator } from '../../orchestrator.ts';
 import { applyAllocatorSettings } from '../allocator.ts';
@@ -84,7 +85,10 @@ export function registerServeCommands(program: Command): void {
       int,
     )
     .option('--preprocessor <impl>', 'wasm (default) or js')
-    .option('--gpu <mode>', 'auto (WebGPU when an adapter exists, else CPU) or off (env SHARDMESH_GPU=off)')
+    .option(
+      '--gpu <mode>',
+      'auto (a hardware adapter for every kernel, a software one only for custom WGSL), any (any adapter for every kernel) or off (env SHARDMESH_GPU=off)',
+    )
     .action(
       async (opts: {
         orchestrator?: string[];
@@ -95,8 +99,8 @@ export function registerServeCommands(program: Command): void {
         preprocessor?: string;
         gpu?: string;
       }) => {
-        if (opts.gpu !== undefined && opts.gpu !== 'auto' && opts.gpu !== 'off') {
-          throw new InvalidArgumentError('--gpu must be auto or off');
+        if (opts.gpu !== undefined && !(HEADLESS_GPU_MODES as readonly string[]).includes(opts.gpu)) {
+          throw new InvalidArgumentError(`--gpu must be one of ${HEADLESS_GPU_MODES.join(', ')}`);
         }
         if (opts.preprocessor !== undefined && opts.preprocessor !== 'wasm' && opts.preprocessor !== 'js') {
           throw new InvalidArgumentError('--preprocessor must be wasm or js');
@@ -110,7 +114,7 @@ export function registerServeCommands(program: Command): void {
             concurrency: opts.concurrency,
             prefetchPerSlot: opts.prefetchPerSlot,
             preprocessor: opts.preprocessor as 'wasm' | 'js' | undefined,
-            gpu: opts.gpu as 'auto' | 'off' | undefined,
+            gpu: opts.gpu as HeadlessGpuMode | undefined,
           }),
           log,
         });
