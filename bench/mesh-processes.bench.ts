@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { MESH_DEFAULTS } from '../orchestrator/config.ts';
 import { tempDir } from '../tests/helpers/temp-dir.ts';
 import { PeerHost } from './mesh/host-process.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -75,11 +76,6 @@ interface RunResult {
 
 const quantile = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-const median = (xs: readonly number[]): number =>
-  quantile(
-    [...xs].sort((a, b) => a - b),
-    0.5,
-  );
 
 /**
  * One run: `perProcess` peers per child process (1 = separate processes, NODES = one process);
