@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { MESH_DEFAULTS } from '../orchestrator/config.ts';
 import { tempDir } from '../tests/helpers/temp-dir.ts';
 import { PeerHost } from './mesh/host-process.ts';
-import { median } from './stats.ts';
+import { median, quantile } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -73,9 +73,6 @@ interface RunResult {
   cores: number;
   peers: PeerFigures[];
 }
-
-const quantile = (sorted: readonly number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 /**
  * One run: `perProcess` peers per child process (1 = separate processes, NODES = one process);

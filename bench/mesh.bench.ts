@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { tempDir } from '../tests/helpers/temp-dir.ts';
 import { connect, type LogPeer, meshReady, startPeer, taskInput } from '../tests/mesh/peers.ts';
+import { median, quantile } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,14 +33,6 @@ interface RunResult {
   delivered: number;
   expected: number;
 }
-
-const quantile = (sorted: number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-const median = (xs: number[]): number =>
-  quantile(
-    [...xs].sort((a, b) => a - b),
-    0.5,
-  );
 
 async function run(nodes: number): Promise<RunResult> {
   const dir = tempDir('shardmesh-bench-');
