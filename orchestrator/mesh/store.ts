@@ -111,6 +111,7 @@ export class LogStore {
       )
       .all(origin, from, limit)
       .map(fromRow);
+    // Batches in seq order until `limit` records are in hand (breaking out resets the statement).
     const runs: LogRecord[] = [];
     const stmt = this.db.query<RunRow, [string, number]>(
       `SELECT first_seq, last_seq, batch FROM digest_log_runs

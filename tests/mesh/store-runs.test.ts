@@ -52,6 +52,19 @@ describe('stored batches', () => {
     expect((await verifyLog(store)).origins[0]).toMatchObject({ ok: true, records: 12 });
   });
 
+  test('a batch missing between rows and later batches fails `log verify` after the gap', async () => {
+    const { origin, records } = await originRecords(12);
+    const { db, store } = receiver();
+    store.insert(records.slice(0, 3));
+    store.insertRun(records.slice(3, 8), encodeBatch(records.slice(3, 8)));
+    store.insertRun(records.slice(8), encodeBatch(records.slice(8)));
+    db.query('DELETE FROM digest_log_runs WHERE origin = ?1 AND first_seq = 4').run(origin);
+    expect(store.range(origin, 1, 5).map((r) => r.seq)).toEqual([1, 2, 3, 9, 10]);
+    const report = await verifyLog(store, { pageSize: 3 });
+    expect(report.ok).toBe(false);
+    expect(report.origins[0]?.error?.code).toBe(ErrorCode.LogChainBroken);
+  });
+
   test('ingest stores a wholly new gossiped batch as one row, a partly held one as records', async () => {
     const { origin, records } = await originRecords(8);
     const { store, runRows, recordRows } = receiver();
