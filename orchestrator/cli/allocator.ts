@@ -28,10 +28,18 @@ export function allocatorReexec(
   };
 }
 
-/** Re-executes this process with the allocator settings when it lacks one; returns otherwise. */
-export function applyAllocatorSettings(): void {
+/**
+ * Re-executes this process with the allocator settings when it lacks one; returns otherwise,
+ * also when it cannot (no process.execve, which Bun and Node >= 23.11 have, or a refused execve):
+ * the settings only save CPU, so the process then runs on as it is, saying so through `log`.
+ */
+export function applyAllocatorSettings(log: (line: string) => void = () => {}): void {
   const next = allocatorReexec();
-  // process.execve exists in Bun and Node >= 23.11; without it the process runs on as it is.
-  if (next !== undefined && typeof process.execve === 'function')
+  if (next === undefined) return;
+  if (typeof process.execve !== 'function') return log('allocator settings not applied: no process.execve');
+  try {
     process.execve(next.file, next.args, next.env);
+  } catch (err) {
+    log(`allocator settings not applied: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

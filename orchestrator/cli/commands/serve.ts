@@ -45,7 +45,7 @@ export function registerServeCommands(program: Command): void {
       ) => {
         if (action !== 'start')
           throw new InvalidArgumentError(`unknown action '${action}' (expected: start)`);
-        applyAllocatorSettings();
+        applyAllocatorSettings(log);
         const orchestrator = new Orchestrator({
           ...given({
             dataDir: opts.dataDir,
@@ -105,7 +105,7 @@ export function registerServeCommands(program: Command): void {
         if (opts.preprocessor !== undefined && opts.preprocessor !== 'wasm' && opts.preprocessor !== 'js') {
           throw new InvalidArgumentError('--preprocessor must be wasm or js');
         }
-        applyAllocatorSettings();
+        applyAllocatorSettings(log);
         const worker = new HeadlessWorker({
           ...given({
             orchestrators: opts.orchestrator,
