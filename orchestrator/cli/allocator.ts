@@ -36,7 +36,10 @@ export function allocatorReexec(
 export function applyAllocatorSettings(log: (line: string) => void = () => {}): void {
   const next = allocatorReexec();
   if (next === undefined) return;
-  if (typeof process.execve !== 'function') return log('allocator settings not applied: no process.execve');
+  if (typeof process.execve !== 'function') {
+    log('allocator settings not applied: no process.execve');
+    return;
+  }
   try {
     process.execve(next.file, next.args, next.env);
   } catch (err) {
