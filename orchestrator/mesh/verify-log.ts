@@ -1,8 +1,8 @@
 /**
  * End-to-end check of a stored log (`shardmesh log verify`, GET /v1/log/verify): for every
  * origin, walk the chain from seq 1 and check every link, hash and signature, that no task is
- * logged twice, and every proof reference: its shape; that no proof fingerprint is referenced twice in the whole log (a batch
- * proof: by at most BATCH_SIZE tasks of its one worker); and, for
+ * logged twice, and every proof reference: its shape; that no proof fingerprint is referenced
+ * twice in the whole log (a batch proof: by at most BATCH_SIZE tasks of its one worker); and, for
  * tasks accepted in this very database (the origin checking its own chain), that it matches the
  * proofs verified here and consumed by the replay guard (proof-refs.ts, docs/mesh.md).
  */
