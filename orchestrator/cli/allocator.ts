@@ -6,6 +6,7 @@
  * left alone, and so is the re-executed process (it has them all): at most one re-exec.
  */
 import { ALLOCATOR_ENV } from '../config.ts';
+import { definedEnv } from './env.ts';
 
 export interface Reexec {
   file: string;
@@ -19,12 +20,10 @@ export function allocatorReexec(
 ): Reexec | undefined {
   const missing = Object.entries(ALLOCATOR_ENV).filter(([name]) => proc.env[name] === undefined);
   if (missing.length === 0) return undefined;
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(proc.env)) if (value !== undefined) env[name] = value;
   return {
     file: proc.execPath,
     args: [proc.execPath, ...proc.execArgv, ...proc.argv.slice(1)],
-    env: { ...env, ...Object.fromEntries(missing) },
+    env: definedEnv({ ...proc.env, ...Object.fromEntries(missing) }),
   };
 }
 

@@ -4,6 +4,7 @@
  * stand-ins.
  */
 import type { Subprocess } from 'bun';
+import { definedEnv } from './env.ts';
 
 export const CLI_PATH = new URL('./main.ts', import.meta.url).pathname;
 
@@ -25,15 +26,11 @@ export async function spawnCli(
   args: string[],
   opts: { env?: Record<string, string | undefined>; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<CliProcess> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...opts.env })) {
-    if (value !== undefined) env[name] = value;
-  }
   const proc = Bun.spawn([process.execPath, CLI_PATH, ...args], {
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
-    env,
+    env: definedEnv({ ...process.env, ...opts.env }),
   });
   let stderr = '';
   void (async () => {

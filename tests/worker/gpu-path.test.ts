@@ -147,6 +147,7 @@ describe.skipIf(noGpu)('GPU path against the CPU reference', () => {
       const custom = await run('custom-wgsl', customPayload());
       if (auto.adapter?.isFallback === true) {
         expect([matmul.path, custom.path]).toEqual(['cpu', 'gpu']);
+        expect([auto.cpuForBuiltInKinds, gpu.cpuForBuiltInKinds]).toEqual([true, false]);
         expect(lines.some((line) => line.includes('software adapter'))).toBe(true);
       } else {
         // A hardware adapter (a GPU machine) computes every kind.

@@ -40,7 +40,7 @@ export async function createHeadlessGpu(opts: HeadlessGpuOptions = {}): Promise<
     return provider;
   }
   await provider.get(opts.signal === undefined ? {} : { signal: opts.signal });
-  if (mode === 'auto' && provider.adapter?.isFallback === true) {
+  if (provider.adapter !== null && provider.cpuForBuiltInKinds) {
     log(
       'software adapter: built-in kernels run on the CPU path (faster here), custom WGSL on the adapter; --gpu any uses it for all',
     );

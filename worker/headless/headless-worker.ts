@@ -132,11 +132,8 @@ export class HeadlessWorker {
         log: (l) => this.log(l),
       });
       this.executor = threads;
-      // CPU tasks are the norm without a GPU, or with a software one ('auto' keeps built-in kinds
-      // on the CPU then): load the threads now, not out of a task's time.
-      const cpuKernels =
-        gpu.adapter === null || (gpu.adapter.isFallback && (this.opts.gpu ?? 'auto') === 'auto');
-      if (cpuKernels) await threads.warm();
+      // CPU tasks are the norm then: load the threads now, not out of a task's time.
+      if (gpu.cpuForBuiltInKinds) await threads.warm();
     }
     // A DHT client only when it searches: a plain worker stays a bare dial-only node.
     const node = await createNode(

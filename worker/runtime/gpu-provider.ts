@@ -49,6 +49,15 @@ export class GpuProvider implements GpuSource {
     return { ...this.ctx.adapterInfo };
   }
 
+  /**
+   * True when built-in kinds (those with a CPU path) take the CPU: no adapter, the switch off, or
+   * a software adapter kept for GPU-only kinds (`softwareAdapterFor`).
+   */
+  get cpuForBuiltInKinds(): boolean {
+    const adapter = this.adapter;
+    return adapter === null || (adapter.isFallback && this.opts.softwareAdapterFor !== undefined);
+  }
+
   /** True when a GPU context exists (whether or not the switch is on). */
   get available(): boolean {
     return this.ctx !== null && !this.ctx.lost;
