@@ -39,6 +39,12 @@ export interface OrchestratorConfig {
   rateLimitBurst: number;
   /** Browser workers stage payloads at least this large in OPFS instead of a SharedArrayBuffer. */
   opfsThresholdBytes: number;
+  /**
+   * Least time between two SSE `progress` events of one job (0: one per task change). A progress
+   * bar needs no more; one event per task cost the orchestrator a job read and a network write
+   * per task (bench/dispatch.bench.ts, session 7).
+   */
+  sseProgressMs: number;
 }
 
 export interface WorkerConfig {
@@ -189,6 +195,7 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
     rateLimitPerSec: opts.rateLimitPerSec ?? envInt('SHARDMESH_RATE_LIMIT_PER_SEC', 50),
     rateLimitBurst: opts.rateLimitBurst ?? envInt('SHARDMESH_RATE_LIMIT_BURST', 200),
     opfsThresholdBytes: opts.opfsThresholdBytes ?? envInt('SHARDMESH_OPFS_THRESHOLD_BYTES', 4 * 1024 * 1024),
+    sseProgressMs: opts.sseProgressMs ?? envInt('SHARDMESH_SSE_PROGRESS_MS', 100),
   };
 }
 

@@ -85,34 +85,56 @@ describe('observability', () => {
     ]);
   });
 
-  test('SSE streams progress on each task change and ends with done', async () => {
-    const api = testApi();
+  /**
+   * Events of a job's SSE stream while `w1` runs its tasks, sleeping `pausesMs[i]` before the
+   * i-th result: [event, counts.done][].
+   */
+  async function sseEvents(sseProgressMs: number, pausesMs: number[]): Promise<Array<[string, number]>> {
+    const api = testApi({ sseProgressMs });
     const { jobId } = api.engine.createJob({
       kind: 'matmul-f32',
       redundancy: 1,
       quorum: 1,
-      tasks: [
-        { seed: 1, payload: new Uint8Array([1]) },
-        { seed: 2, payload: new Uint8Array([2]) },
-      ],
+      tasks: pausesMs.map((_, i) => ({ seed: i, payload: new Uint8Array([i]) })),
     });
     const res = await api.request(`/v1/jobs/${jobId}/events`);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const leases = api.engine.lease('w1', 2);
-    for (const lease of leases) {
+    const leases = api.engine.lease('w1', pausesMs.length);
+    for (const [i, lease] of leases.entries()) {
+      await Bun.sleep(pausesMs[i] ?? 0);
       const output = new Uint8Array([lease.index]);
       api.engine.submit(lease.replicaId, 'w1', { digest: sha(output), output });
     }
     const text = await res.text();
-    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => [
-      m[1],
-      JSON.parse(m[2]!).counts.done,
+    return [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => [
+      m[1] as string,
+      JSON.parse(m[2] as string).counts.done,
     ]);
-    expect(events).toEqual([
+  }
+
+  test('SSE with sseProgressMs 0 streams progress on each task change and ends with done', async () => {
+    expect(await sseEvents(0, [0, 0])).toEqual([
       ['progress', 0],
       ['progress', 1],
       ['progress', 2],
       ['done', 2],
+    ]);
+  });
+
+  test('SSE coalesces changes within sseProgressMs; done carries the final counts', async () => {
+    expect(await sseEvents(60_000, [0, 0])).toEqual([
+      ['progress', 0],
+      ['done', 2],
+    ]);
+  });
+
+  test('SSE reports changes held back by sseProgressMs when the interval is over', async () => {
+    // Two results at once (the second held back), then, long after the interval, a third.
+    expect(await sseEvents(400, [0, 0, 1000])).toEqual([
+      ['progress', 0],
+      ['progress', 2],
+      ['progress', 3],
+      ['done', 3],
     ]);
   });
 

@@ -72,24 +72,38 @@ export function jobRoutes(ctx: ApiContext): Hono {
     });
   });
 
-  // Server-Sent Events: a `progress` event on every task change, then `done` when the job ends.
+  // Server-Sent Events: `progress` when tasks change (at most one per config.sseProgressMs, the
+  // last change always reported), then `done` when the job ends.
   app.get('/:id/events', (c) => {
     const jobId = c.req.param('id');
     requireJob(engine, jobId);
     return streamSSE(c, async (sse) => {
       let id = 0;
+      let lastSent = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const send = (event: string) => {
+        lastSent = Date.now();
         const data = JSON.stringify(engine.getJob(jobId));
         return sse.writeSSE({ event, data, id: String(id++) });
+      };
+      const changed = (d: { jobId: string }) => {
+        if (d.jobId !== jobId || timer !== undefined) return;
+        const wait = lastSent + config.sseProgressMs - Date.now();
+        if (wait <= 0) void send('progress');
+        else
+          timer = setTimeout(() => {
+            timer = undefined;
+            void send('progress');
+          }, wait);
       };
       let finish = () => {};
       const ended = new Promise<void>((resolve) => {
         finish = resolve;
       });
       const offs = [
-        engine.on('task:done', (d) => d.jobId === jobId && void send('progress')),
-        engine.on('task:dead', (d) => d.jobId === jobId && void send('progress')),
-        engine.on('task:requeued', (d) => d.jobId === jobId && void send('progress')),
+        engine.on('task:done', changed),
+        engine.on('task:dead', changed),
+        engine.on('task:requeued', changed),
         engine.on('job:done', (d) => d.jobId === jobId && finish()),
       ];
       sse.onAbort(() => finish());
@@ -101,6 +115,7 @@ export function jobRoutes(ctx: ApiContext): Hono {
       await send('progress');
       if (engine.getJob(jobId)?.state === 'active') await ended;
       clearInterval(keepAlive);
+      clearTimeout(timer); // `done` carries the final counts
       for (const off of offs) off();
       if (!sse.aborted) await send('done');
     });
