@@ -81,8 +81,10 @@ export function closeDone(
   votes: readonly Vote[] = submittedVotes(ctx, task),
 ): void {
   revokeLive(ctx, task, counts.live);
+  const workers: string[] = [];
   for (const r of votes) {
     const agrees = r.digest === digest;
+    if (agrees) workers.push(r.worker_id);
     transitionReplica(
       ctx.db,
       r.id,
@@ -110,7 +112,14 @@ export function closeDone(
     .run(task.id, task.jobId, task.index, digest, outputSha256, ctx.now);
   ctx.events.push({
     type: 'task:done',
-    detail: { jobId: task.jobId, taskId: task.id, index: task.index, digest },
+    detail: {
+      jobId: task.jobId,
+      taskId: task.id,
+      index: task.index,
+      digest,
+      workers: workers.sort(),
+      acceptedAt: ctx.now,
+    },
   });
   completeJobIfFinished(ctx, task.jobId);
 }

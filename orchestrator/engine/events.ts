@@ -2,7 +2,15 @@
 import type { DeadReason } from './types.ts';
 
 export interface EngineEventMap {
-  'task:done': { jobId: string; taskId: string; index: number; digest: string };
+  /** `workers`: the agreeing workers, sorted; `acceptedAt`: the time stored with the result. */
+  'task:done': {
+    jobId: string;
+    taskId: string;
+    index: number;
+    digest: string;
+    workers: string[];
+    acceptedAt: number;
+  };
   'task:dead': { jobId: string; taskId: string; index: number; reason: DeadReason };
   'task:requeued': { jobId: string; taskId: string; index: number };
   'job:done': { jobId: string; state: 'completed' | 'cancelled' };

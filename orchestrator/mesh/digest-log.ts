@@ -12,7 +12,7 @@ import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypt
 import type { PrivateKey } from '@libp2p/interface';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { TaskEngine } from '../engine/index.ts';
+import type { EngineEventMap, TaskEngine } from '../engine/index.ts';
 import { LogError } from './errors.ts';
 import { proofRefFor } from './proof-refs.ts';
 import {
@@ -124,13 +124,23 @@ export function acceptedTaskInput(db: Database, taskId: string): RecordInput | u
   };
 }
 
+/** A job's columns a record needs; they never change once the job exists. */
+interface JobFacts {
+  kind: string;
+  proofCircuit: string | null;
+}
+
+/** Jobs whose facts a log keeps at hand (a dispatch turn touches a few; the oldest go first). */
+const JOB_FACTS_MEMORY = 256;
+
 export class DigestLog {
   readonly #listeners = new Set<AppendListener>();
   #head: { seq: number; hash: string } | undefined;
   readonly #sign: SyncSigner;
   readonly #opts: Required<DigestLogOptions>;
-  /** Accepted tasks of this turn, in event order, not yet appended. */
-  #pending = new Set<string>();
+  /** Accepted tasks of this turn, in event order, not yet appended (what the event said). */
+  #pending = new Map<string, EngineEventMap['task:done']>();
+  readonly #jobs = new Map<string, JobFacts>();
   #scheduled = false;
 
   constructor(
@@ -173,14 +183,25 @@ export class DigestLog {
    */
   appendTasks(taskIds: Iterable<string>): LogRecord[] {
     const db = this.store.db;
+    return this.#appendUnlogged([...new Set(taskIds)], (taskId) => acceptedTaskInput(db, taskId));
+  }
+
+  /**
+   * Appends the inputs `inputOf` gives for the tasks among `taskIds` not yet in this origin's
+   * chain, in one transaction and in order; publishes them once committed.
+   */
+  #appendUnlogged(
+    taskIds: readonly string[],
+    inputOf: (taskId: string) => RecordInput | undefined,
+  ): LogRecord[] {
     let records: LogRecord[];
     try {
-      records = db
+      records = this.store.db
         .transaction(() => {
           const inputs: RecordInput[] = [];
-          for (const taskId of new Set(taskIds)) {
+          for (const taskId of taskIds) {
             if (this.store.hasTask(this.origin, taskId)) continue;
-            const input = acceptedTaskInput(db, taskId);
+            const input = inputOf(taskId);
             if (input !== undefined) inputs.push(input);
           }
           return this.#appendAll(inputs, false);
@@ -194,13 +215,41 @@ export class DigestLog {
     return records;
   }
 
-  /** Appends now what the listener collected this turn (also run on detach). */
+  /**
+   * Appends now what the listener collected this turn (also run on detach). The records come
+   * from the events, which say what the engine committed: no query per task, except the proof
+   * references of jobs that require proofs.
+   */
   flush(): LogRecord[] {
     this.#scheduled = false;
     if (this.#pending.size === 0) return [];
-    const taskIds = this.#pending;
-    this.#pending = new Set();
-    return this.appendTasks(taskIds);
+    const accepted = this.#pending;
+    this.#pending = new Map();
+    return this.#appendUnlogged([...accepted.keys()], (taskId) => {
+      const done = accepted.get(taskId);
+      return done === undefined ? undefined : this.#inputOf(done);
+    });
+  }
+
+  #inputOf(done: EngineEventMap['task:done']): RecordInput | undefined {
+    const job = this.#jobFacts(done.jobId);
+    if (job === undefined) return undefined;
+    const { jobId, taskId, index, digest, workers, acceptedAt } = done;
+    const proof = job.proofCircuit === null ? null : proofRefFor(this.store.db, taskId, workers);
+    return { jobId, taskId, index, kind: job.kind, digest, workers, proof, acceptedAt };
+  }
+
+  #jobFacts(jobId: string): JobFacts | undefined {
+    let facts = this.#jobs.get(jobId);
+    if (facts !== undefined) return facts;
+    facts =
+      this.store.db
+        .query<JobFacts, [string]>('SELECT kind, proof_circuit AS proofCircuit FROM jobs WHERE id = ?1')
+        .get(jobId) ?? undefined;
+    if (facts === undefined) return undefined;
+    if (this.#jobs.size >= JOB_FACTS_MEMORY) this.#jobs.delete(this.#jobs.keys().next().value as string);
+    this.#jobs.set(jobId, facts);
+    return facts;
   }
 
   /** Appends a record for every accepted task not yet in this origin's chain; returns how many. */
@@ -219,8 +268,8 @@ export class DigestLog {
   /** Backfills, then logs every task the engine accepts from now on. Returns the detach function. */
   attach(engine: TaskEngine): () => void {
     this.backfill();
-    const off = engine.on('task:done', ({ taskId }) => {
-      this.#pending.add(taskId);
+    const off = engine.on('task:done', (done) => {
+      this.#pending.set(done.taskId, done);
       if (this.#scheduled) return;
       this.#scheduled = true;
       this.#opts.schedule(() => this.#flushSafely());

@@ -5,8 +5,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { runLogVerify } from '../../orchestrator/cli/commands/log.ts';
 import { openDatabase } from '../../orchestrator/db/index.ts';
 import { TaskEngine } from '../../orchestrator/engine/index.ts';
-import { DigestLog, type DigestLogOptions } from '../../orchestrator/mesh/digest-log.ts';
-import { GENESIS_HASH, type LogRecord } from '../../orchestrator/mesh/record.ts';
+import { acceptedTaskInput, DigestLog, type DigestLogOptions } from '../../orchestrator/mesh/digest-log.ts';
+import { GENESIS_HASH, type LogRecord, type RecordInput } from '../../orchestrator/mesh/record.ts';
 import { LogStore } from '../../orchestrator/mesh/store.ts';
 import { verifyLog } from '../../orchestrator/mesh/verify-log.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -37,7 +37,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('digest log', () => {
   test('the tasks accepted in one turn are appended at its end, in one transaction, in order', async () => {
-    const { engine, log, store, origin } = await setup();
+    const { db, engine, log, store, origin } = await setup();
     log.attach(engine);
     const published: LogRecord[] = [];
     log.onAppend((r) => published.push(r));
@@ -55,6 +55,13 @@ describe('digest log', () => {
     expect(first?.prevHash).toBe(GENESIS_HASH);
     expect(store.get(origin, 2)?.prevHash).toBe(first?.hash ?? '');
     expect(new Set(store.range(origin, 1, 10).map((r) => r.taskId)).size).toBe(4);
+    // Built from the engine's events, each record says what a backfill would read from the tables.
+    for (const record of store.range(origin, 1, 10)) {
+      const { jobId, taskId, index, kind, digest, workers, proof, acceptedAt } = record;
+      expect({ jobId, taskId, index, kind, digest, workers, proof, acceptedAt }).toEqual(
+        acceptedTaskInput(db, taskId) as RecordInput,
+      );
+    }
     expect((await verifyLog(store)).ok).toBe(true);
   });
 
