@@ -169,6 +169,10 @@ export class LogReplicator {
   async #drain(): Promise<void> {
     while (this.#pending.length > 0 && !this.#controller.signal.aborted) {
       const batch = this.#pending.splice(0, this.#opts.maxBatch);
+      // Nobody subscribes (a lone orchestrator): encoding and compressing the batch would cost
+      // ~5-10 us per record for nothing. A peer that subscribes later catches up over log-sync
+      // (on identify, then every syncIntervalMs), as it does for anything it missed.
+      if (this.subscriberCount() === 0) continue;
       try {
         await this.#pubsub.publish(this.topic, encodeBatch(batch));
       } catch (err) {

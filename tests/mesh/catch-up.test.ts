@@ -40,6 +40,25 @@ describe('log catch-up over /shardmesh/log-sync/1.0.0', () => {
     expect(late.store.head(at(1).origin)?.seq).toBe(3);
   });
 
+  test('a lone peer publishes nothing; a peer that connects later gets its records over log-sync', async () => {
+    await start(['alone']);
+    const published: string[] = [];
+    const pubsub = at(0).node.services.pubsub as { publish: (topic: string, data: Uint8Array) => unknown };
+    const publish = pubsub.publish.bind(pubsub);
+    pubsub.publish = (topic, data) => {
+      published.push(topic);
+      return publish(topic, data);
+    };
+    for (let i = 0; i < 20; i++) at(0).log.append(taskInput());
+    await at(0).replicator.flush();
+    expect(published).toEqual([]); // no subscriber: no batch encoded or sent
+    const late = await startPeer(dir.path, 'late', { syncIntervalMs: 0 });
+    peers.push(late);
+    await connect(late, at(0));
+    await until(() => converged(peers), 'late peer catches up');
+    expect(late.store.head(at(0).origin)?.seq).toBe(20);
+  });
+
   test('a peer killed and restarted on its data dir catches up and continues its own chain', async () => {
     await start(['a', 'b', 'c', 'd', 'e']);
     await ring(peers);
