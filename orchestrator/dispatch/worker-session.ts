@@ -231,7 +231,14 @@ export class WorkerSession {
       return;
     }
     const base = { v: 1, payloadLength: 0, payloadSha256: header.payloadSha256 } as const;
-    for (const replicaId of header.acks) this.ack({ ...base, type: 'ack', replicaId }, signal);
+    // An ack whose replica's result or failure is in the same frame is not queued at all (the
+    // result takes the edge leased -> submitted; an ack only records acked_at): one group-commit
+    // call per task fewer.
+    const settled = new Set<string>();
+    for (const entry of header.results) settled.add(entry.replicaId);
+    for (const failure of header.failures) settled.add(failure.replicaId);
+    for (const replicaId of header.acks)
+      if (!settled.has(replicaId)) this.ack({ ...base, type: 'ack', replicaId }, signal);
     for (const entry of header.results) this.submit(resultOf(entry), entryBytes(payload, entry), signal);
     for (const failure of header.failures) this.fail({ ...base, type: 'failure', ...failure }, signal);
   }
