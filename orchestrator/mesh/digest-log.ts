@@ -1,20 +1,19 @@
 /**
  * This orchestrator's own chain: turns accepted tasks into signed, hash-chained records.
  *
- * `attach(engine)` collects the task ids of the engine's `task:done` events (delivered right after
+ * `attach(engine)` collects the engine's `task:done` events (delivered right after
  * each commit) and appends their records at the end of that turn, all in one transaction: one
  * commit per group commit of the dispatcher instead of one per task. It first backfills every
  * accepted task that has no record yet, so a crash between the engine's commit and the deferred
  * append loses nothing: the next start logs it (the chain order is then the backfill's order).
  */
-import type { Database } from 'bun:sqlite';
 import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import type { PrivateKey } from '@libp2p/interface';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { EngineEventMap, TaskEngine } from '../engine/index.ts';
+import { acceptedTaskInput, eventTaskInput, JobFactsCache } from './accepted-task.ts';
 import { LogError } from './errors.ts';
-import { proofRefFor } from './proof-refs.ts';
 import {
   canonicalBody,
   GENESIS_HASH,
@@ -83,56 +82,6 @@ function syncSigner(key: PrivateKey): SyncSigner {
   };
 }
 
-/** What the log records for an accepted task, read from the engine's tables. */
-export function acceptedTaskInput(db: Database, taskId: string): RecordInput | undefined {
-  const row = db
-    .query<
-      {
-        job_id: string;
-        idx: number;
-        kind: string;
-        digest: string;
-        accepted_at: number;
-        proof_circuit: string | null;
-      },
-      [string]
-    >(
-      // Subqueries, not a JOIN: Bun's SQLite re-prepares a join with a bound WHERE on every call.
-      `SELECT r.job_id, r.idx, (SELECT kind FROM jobs WHERE id = r.job_id) AS kind, r.digest, r.accepted_at,
-         (SELECT proof_circuit FROM jobs WHERE id = r.job_id) AS proof_circuit
-       FROM results r WHERE r.task_id = ?1`,
-    )
-    .get(taskId);
-  if (row === null) return undefined;
-  const workers = db
-    .query<{ worker_id: string }, [string, string]>(
-      `SELECT DISTINCT worker_id FROM replicas
-       WHERE task_id = ?1 AND state = 'accepted' AND digest = ?2 ORDER BY worker_id`,
-    )
-    .all(taskId, row.digest)
-    .map((w) => w.worker_id);
-  return {
-    jobId: row.job_id,
-    taskId,
-    index: row.idx,
-    kind: row.kind,
-    digest: row.digest,
-    workers,
-    // Jobs without proofs cost no extra query; see proof-refs.ts for the format.
-    proof: row.proof_circuit === null ? null : proofRefFor(db, taskId, workers),
-    acceptedAt: row.accepted_at,
-  };
-}
-
-/** A job's columns a record needs; they never change once the job exists. */
-interface JobFacts {
-  kind: string;
-  proofCircuit: string | null;
-}
-
-/** Jobs whose facts a log keeps at hand (a dispatch turn touches a few; the oldest go first). */
-const JOB_FACTS_MEMORY = 256;
-
 export class DigestLog {
   readonly #listeners = new Set<AppendListener>();
   #head: { seq: number; hash: string } | undefined;
@@ -140,7 +89,7 @@ export class DigestLog {
   readonly #opts: Required<DigestLogOptions>;
   /** Accepted tasks of this turn, in event order, not yet appended (what the event said). */
   #pending = new Map<string, EngineEventMap['task:done']>();
-  readonly #jobs = new Map<string, JobFacts>();
+  readonly #jobs = new JobFactsCache();
   #scheduled = false;
 
   constructor(
@@ -227,29 +176,8 @@ export class DigestLog {
     this.#pending = new Map();
     return this.#appendUnlogged([...accepted.keys()], (taskId) => {
       const done = accepted.get(taskId);
-      return done === undefined ? undefined : this.#inputOf(done);
+      return done === undefined ? undefined : eventTaskInput(this.store.db, this.#jobs, done);
     });
-  }
-
-  #inputOf(done: EngineEventMap['task:done']): RecordInput | undefined {
-    const job = this.#jobFacts(done.jobId);
-    if (job === undefined) return undefined;
-    const { jobId, taskId, index, digest, workers, acceptedAt } = done;
-    const proof = job.proofCircuit === null ? null : proofRefFor(this.store.db, taskId, workers);
-    return { jobId, taskId, index, kind: job.kind, digest, workers, proof, acceptedAt };
-  }
-
-  #jobFacts(jobId: string): JobFacts | undefined {
-    let facts = this.#jobs.get(jobId);
-    if (facts !== undefined) return facts;
-    facts =
-      this.store.db
-        .query<JobFacts, [string]>('SELECT kind, proof_circuit AS proofCircuit FROM jobs WHERE id = ?1')
-        .get(jobId) ?? undefined;
-    if (facts === undefined) return undefined;
-    if (this.#jobs.size >= JOB_FACTS_MEMORY) this.#jobs.delete(this.#jobs.keys().next().value as string);
-    this.#jobs.set(jobId, facts);
-    return facts;
   }
 
   /** Appends a record for every accepted task not yet in this origin's chain; returns how many. */

@@ -1,4 +1,6 @@
 /** The libp2p mesh: verified-digest log, its gossip and catch-up, discovery. Public surface. */
+
+export { acceptedTaskInput } from './accepted-task.ts';
 export {
   DEFLATE_FORMAT,
   decodeBatch,
@@ -6,7 +8,7 @@ export {
   encodeBatch,
   MAX_BATCH_RECORDS,
 } from './batch.ts';
-export { acceptedTaskInput, DigestLog, signRecordSync } from './digest-log.ts';
+export { DigestLog, signRecordSync } from './digest-log.ts';
 export { type DiscoverOptions, discoverOrchestrators, ORCHESTRATOR_CID } from './discovery.ts';
 export { LogError } from './errors.ts';
 export { type IngestOutcome, LogIngest } from './ingest.ts';
