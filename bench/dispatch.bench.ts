@@ -13,9 +13,10 @@
  *   scripts/bun bench/dispatch.bench.ts [--tasks 2000] [--runs 5] [--concurrency 8] [--prefetch-per-slot 1]
  *                                       [--mode both|processes|in-process] [--no-r3] [--warmup-tasks N]
  * Before the timed runs each side runs one unmeasured job of --warmup-tasks (default: --tasks).
+ * SHARDMESH_ENGINE_THREAD=1 runs the orchestrator's group commits on its engine thread.
  */
 import { parseArgs } from 'node:util';
-import { resolveWorkerConfig } from '../orchestrator/config.ts';
+import { resolveOrchestratorConfig, resolveWorkerConfig } from '../orchestrator/config.ts';
 import { type BullBench, startBull } from './dispatch/bullmq.ts';
 import { findRedisServer, type RedisServer, startRedis } from './dispatch/redis.ts';
 import { type BenchMesh, type MeshMode, runJob, startMesh } from './dispatch/shardmesh.ts';
@@ -125,7 +126,8 @@ async function main(): Promise<void> {
   console.log(
     `dispatch throughput: ${TASKS} trivial tasks per job, ${WORKERS} workers x concurrency ${CONCURRENCY} ` +
       `(Shardmesh workers hold ${PREFETCH} lease(s) per slot ready; BullMQ fetches when a slot frees), ` +
-      `median of ${RUNS} runs after a ${WARMUP_TASKS}-task warm-up job, Bun ${Bun.version}`,
+      `median of ${RUNS} runs after a ${WARMUP_TASKS}-task warm-up job, Bun ${Bun.version}, ` +
+      `orchestrator engine thread ${resolveOrchestratorConfig().engineThread ? 'on' : 'off'} (SHARDMESH_ENGINE_THREAD)`,
   );
   const binary = findRedisServer();
   let redis: RedisServer | undefined;

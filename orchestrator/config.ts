@@ -45,6 +45,16 @@ export interface OrchestratorConfig {
    * per task (bench/dispatch.bench.ts, session 7).
    */
   sseProgressMs: number;
+  /**
+   * Run the dispatcher's group commits (and the digest log's appends) on an engine thread with its
+   * own SQLite connection, so the main thread keeps the network (SHARDMESH_ENGINE_THREAD=1; ignored
+   * for an in-memory database, which a second connection cannot open). Off by default: it moves
+   * ~190 us per task off the main thread but costs ~50 us more CPU per task (the ops, leases,
+   * events and log records cross by postMessage) and a longer path per task, and on the two-core
+   * dispatch bench, workers beside it, it was 10-15% slower (docs/architecture.md, session 8). It
+   * is for a host whose orchestrator has cores to spare, where the main thread is the bound.
+   */
+  engineThread: boolean;
 }
 
 export interface WorkerConfig {
@@ -196,6 +206,7 @@ export function resolveOrchestratorConfig(opts: Partial<OrchestratorConfig> = {}
     rateLimitBurst: opts.rateLimitBurst ?? envInt('SHARDMESH_RATE_LIMIT_BURST', 200),
     opfsThresholdBytes: opts.opfsThresholdBytes ?? envInt('SHARDMESH_OPFS_THRESHOLD_BYTES', 4 * 1024 * 1024),
     sseProgressMs: opts.sseProgressMs ?? envInt('SHARDMESH_SSE_PROGRESS_MS', 100),
+    engineThread: opts.engineThread ?? env('SHARDMESH_ENGINE_THREAD') === '1',
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Libp2p } from '@libp2p/interface';
+import { privateKeyToProtobuf } from '@libp2p/crypto/keys';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Server } from 'bun';
 import { readManifest } from '../circuits/lib/manifest-fs.ts';
@@ -15,6 +16,7 @@ import { openDatabase } from './db/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { hasVerifier, verifierFor } from './dispatch/proof-check.ts';
 import { TaskEngine } from './engine/index.ts';
+import { EngineThread } from './engine-thread/client.ts';
 import { createApi } from './http/app.ts';
 import { OrchestratorMesh, type OrchestratorMeshOptions } from './mesh/orchestrator-mesh.ts';
 import type { MeshNodeOptions } from './mesh/services.ts';
@@ -75,6 +77,7 @@ export class Orchestrator {
     const meshOpts = this.meshOpts === false ? undefined : (this.meshOpts ?? {});
     const mesh = meshOpts === undefined ? undefined : { mdns: config.mdns, ...meshOpts.node };
     this.node = await createNode({ listen: config.p2pListen, privateKey, mesh });
+    const threaded = config.engineThread && config.dbPath !== ':memory:';
     if (meshOpts !== undefined) {
       this.mesh = new OrchestratorMesh(this.node, engine, privateKey, { log: this.log, ...meshOpts.log });
       await this.mesh.start();
@@ -99,7 +102,8 @@ export class Orchestrator {
     // Leases of a previous run (a crash, kill -9) cannot complete: give them back before workers connect.
     const released = engine.releaseOrphanedLeases();
     if (released > 0) this.log(`released ${released} lease(s) held when the previous run stopped`);
-    const dispatcher = new Dispatcher({ config, engine, node: this.node, log: this.log });
+    const lane = threaded ? await this.startEngineThread(engine, privateKey) : undefined;
+    const dispatcher = new Dispatcher({ config, engine, node: this.node, log: this.log, lane });
     this.dispatcher = dispatcher;
     await dispatcher.start();
     const app = createApi({
@@ -122,6 +126,26 @@ export class Orchestrator {
     this.log(
       `orchestrator ${this.node.peerId} listening on ${this.multiaddrs.join(', ')}, API ${this.httpUrl}`,
     );
+  }
+
+  /** The engine thread, which runs group commits and appends this orchestrator's digest log. */
+  private startEngineThread(engine: TaskEngine, key: PrivateKey): Promise<EngineThread> {
+    const { mesh } = this;
+    return EngineThread.start({
+      engine,
+      dbPath: this.config.dbPath,
+      leaseMs: this.config.leaseMs,
+      onLog: this.log,
+      ...(mesh === undefined
+        ? {}
+        : {
+            log: {
+              origin: mesh.log.origin,
+              keyProtobuf: privateKeyToProtobuf(key),
+              onRecords: (records) => mesh.log.adopt(records),
+            },
+          }),
+    });
   }
 
   async stop(): Promise<void> {

@@ -8,6 +8,7 @@ import { FrameChannel } from '../../protocol/frame-channel.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import { TASK_PROTOCOL } from '../config.ts';
 import type { TaskEngine } from '../engine/index.ts';
+import { type CommitLane, LocalLane } from './commit-lane.ts';
 import { GroupCommit } from './group-commit.ts';
 import { createProofCheck, type ProofCheck } from './proof-check.ts';
 import { WorkerSession } from './worker-session.ts';
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
   engine: TaskEngine;
   node: Libp2p;
   log: (line: string) => void;
+  /** Where group commits run (default: in this thread, on `engine`). */
+  lane?: CommitLane | undefined;
 }
 
 export class Dispatcher {
@@ -31,7 +34,7 @@ export class Dispatcher {
   private readonly checkProof: ProofCheck;
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.commit = new GroupCommit(opts.engine);
+    this.commit = new GroupCommit(opts.lane ?? new LocalLane(opts.engine));
     this.checkProof = createProofCheck(opts.engine.db);
   }
 
@@ -40,14 +43,22 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
-    const { config, engine, node } = this.opts;
+    const { config, node, log } = this.opts;
     await node.handle(TASK_PROTOCOL, (stream, connection) => this.accept(stream, connection), {
       maxInboundStreams: 4,
     });
     this.timers = [
       setInterval(() => this.kick(), config.dispatchIntervalMs),
+      // Through the group commit like every dispatch write: one writer on the hot path.
       setInterval(() => {
-        if (engine.reap() > 0) this.kick();
+        this.commit.run<number>({ op: 'reap' }).then(
+          (reaped) => {
+            if (reaped > 0) this.kick();
+          },
+          (err: unknown) => {
+            if (!this.controller.signal.aborted) log(`reap failed: ${String(err)}`);
+          },
+        );
       }, config.reapIntervalMs),
     ];
   }
@@ -58,7 +69,7 @@ export class Dispatcher {
     await this.opts.node.unhandle(TASK_PROTOCOL).catch(() => {});
     await Promise.allSettled(this.running);
     // Results that arrived before the end are committed, not dropped.
-    this.commit.close();
+    await this.commit.close();
   }
 
   /** Offers work to every worker with credit (new job, reaped leases, retries now due). */

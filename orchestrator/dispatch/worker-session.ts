@@ -18,9 +18,9 @@ import type {
   ResultHeader,
   ResultsHeader,
 } from '../../protocol/messages.ts';
-import type { TaskEngine } from '../engine/index.ts';
+import type { Lease, TaskEngine } from '../engine/index.ts';
 import { BoundedSet } from './bounded-set.ts';
-import type { GroupCommit } from './group-commit.ts';
+import type { GroupCommit, OpSource } from './group-commit.ts';
 import type { ProofCheck } from './proof-check.ts';
 import { SessionOutbox } from './session-outbox.ts';
 import { resultOf } from './task-frames.ts';
@@ -92,24 +92,25 @@ export class WorkerSession {
     }
     this.offering = true;
     this.offerAgain = false;
-    let taken = 0;
+    let reserved = 0;
     this.ctx.commit
-      .run(() => {
-        // Credit is read when the transaction runs, so pulls that arrived meanwhile count too.
-        const { credit, kinds } = this;
-        const leases = credit > 0 ? this.ctx.engine.lease(this.workerId, credit, { kinds }) : [];
-        taken = leases.length;
-        this.credit -= taken;
-        return leases;
+      .run<Lease[] | undefined>(() => {
+        // Credit is read when the batch is formed, so pulls that arrived meanwhile count too. It
+        // is reserved until the leases come back; what the engine did not hand out returns then.
+        if (this.credit <= 0) return undefined;
+        reserved = this.credit;
+        this.credit = 0;
+        return { op: 'lease', workerId: this.workerId, max: reserved, kinds: this.kinds };
       })
       .then(
-        (leases) => {
+        (leases = []) => {
+          this.credit += reserved - leases.length;
           for (const lease of leases)
             if (lease.proof === undefined) this.sentWithoutProof.add(lease.replicaId);
           return this.outbox.tasks(leases, signal);
         },
         (err: unknown) => {
-          this.credit += taken; // the leases were rolled back with their transaction
+          this.credit += reserved; // the leases were rolled back with their transaction
           if (!signal?.aborted) this.ctx.log(`lease for ${this.workerId} failed: ${String(err)}`);
         },
       )
@@ -154,9 +155,11 @@ export class WorkerSession {
     }
     this.kinds = hello.capabilities.kinds;
     this.outbox.batch = hello.batchFrames === true && this.ctx.batchFrames !== false;
-    this.ctx.engine.registerWorker(this.workerId, {
-      capabilities: hello.capabilities,
-      userAgent: hello.userAgent,
+    // Queued before any lease of this session, so the worker is known when it is first leased work.
+    this.commit(hello, signal, {
+      op: 'register',
+      workerId: this.workerId,
+      info: { capabilities: hello.capabilities, userAgent: hello.userAgent },
     });
     this.outbox.send(
       {
@@ -175,7 +178,6 @@ export class WorkerSession {
   }
 
   private handle(header: FrameHeader, payload: Uint8Array, signal: AbortSignal): void {
-    const { engine } = this.ctx;
     switch (header.type) {
       case 'pull':
         this.credit = Math.min(this.credit + header.max, MAX_PULL);
@@ -185,7 +187,11 @@ export class WorkerSession {
         this.ack(header, signal);
         return;
       case 'heartbeat':
-        this.commit(header, signal, () => engine.heartbeat(this.workerId, header.replicaIds));
+        this.commit(header, signal, {
+          op: 'heartbeat',
+          workerId: this.workerId,
+          replicaIds: header.replicaIds,
+        });
         return;
       case 'result':
         this.submit(header, payload, signal);
@@ -208,16 +214,22 @@ export class WorkerSession {
 
   private ack(header: FrameHeader & { replicaId: string }, signal: AbortSignal): void {
     this.queuedAcks.add(header.replicaId);
-    this.commit(header, signal, () => {
+    const { replicaId } = header;
+    this.commit(header, signal, () =>
       // Gone from the set: a result or failure for this replica arrived first and replaces it.
-      if (this.queuedAcks.delete(header.replicaId)) this.ctx.engine.ack(header.replicaId, this.workerId);
-    });
+      this.queuedAcks.delete(replicaId) ? { op: 'ack', replicaId, workerId: this.workerId } : undefined,
+    );
   }
 
   private fail(header: FrameHeader & FailureEntry, signal: AbortSignal): void {
     this.sentWithoutProof.delete(header.replicaId);
     this.queuedAcks.delete(header.replicaId);
-    this.commit(header, signal, () => this.ctx.engine.fail(header.replicaId, this.workerId, header.error));
+    this.commit(header, signal, {
+      op: 'fail',
+      replicaId: header.replicaId,
+      workerId: this.workerId,
+      error: header.error,
+    });
   }
 
   /**
@@ -243,9 +255,12 @@ export class WorkerSession {
     for (const failure of header.failures) this.fail({ ...base, type: 'failure', ...failure }, signal);
   }
 
-  /** Runs `op` in the next group transaction; a refusal goes back once it settled. */
-  private commit(header: FrameHeader, signal: AbortSignal, op: () => unknown): void {
-    this.ctx.commit.run(op).catch((err: unknown) => this.refuseError(header, err, signal));
+  /**
+   * Runs `op` in the next group transaction; a refusal goes back once it settled. The promise
+   * settles after that, whatever the outcome.
+   */
+  private commit(header: FrameHeader, signal: AbortSignal, op: OpSource): Promise<unknown> {
+    return this.ctx.commit.run(op).catch((err: unknown) => this.refuseError(header, err, signal));
   }
 
   private refuseError(header: FrameHeader, err: unknown, signal: AbortSignal): void {
@@ -269,10 +284,10 @@ export class WorkerSession {
       this.refuseError(header, err, signal);
       return;
     }
-    const result = { digest: header.resultDigest, output };
+    const { replicaId, resultDigest: digest } = header;
     const submit = () => {
-      this.queuedAcks.delete(header.replicaId);
-      this.commit(header, signal, () => this.ctx.engine.submit(header.replicaId, this.workerId, result));
+      this.queuedAcks.delete(replicaId);
+      this.commit(header, signal, { op: 'submit', replicaId, workerId: this.workerId, digest, output });
     };
     if (this.sentWithoutProof.delete(header.replicaId)) {
       submit(); // leased by this session with no proof request: the job needs none
@@ -288,15 +303,19 @@ export class WorkerSession {
       .then(submit, (err: unknown) => this.proofRefused(header, err, signal));
   }
 
-  /** A proof that does not verify counts against the worker and fails the replica (reissued). */
+  /**
+   * A proof that does not verify counts against the worker and fails the replica (reissued); the
+   * worker hears of it once that is committed.
+   */
   private proofRefused(header: ResultHeader, err: unknown, signal: AbortSignal): void {
     const error = isShardmeshError(err) ? err : new FrameError(ErrorCode.ProofInvalid, String(err));
     this.ctx.log(`bad proof from ${this.workerId} for ${header.replicaId}: ${error.code} ${error.message}`);
-    this.commit(header, signal, () => {
-      this.ctx.engine.recordBadProof(this.workerId);
-      this.ctx.engine.fail(header.replicaId, this.workerId, { code: error.code, message: error.message });
-    });
-    this.refuseError(header, error, signal);
+    void this.commit(header, signal, {
+      op: 'badProof',
+      replicaId: header.replicaId,
+      workerId: this.workerId,
+      error: { code: error.code, message: error.message },
+    }).then(() => this.refuseError(header, error, signal));
   }
 
   private refuse(code: string, message: string, replicaId: string | undefined, signal: AbortSignal): void {

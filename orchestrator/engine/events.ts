@@ -16,6 +16,12 @@ export interface EngineEventMap {
   'job:done': { jobId: string; state: 'completed' | 'cancelled' };
 }
 export type EngineEventType = keyof EngineEventMap;
+export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
+  'task:done',
+  'task:dead',
+  'task:requeued',
+  'job:done',
+];
 export type EngineEvent = { [K in EngineEventType]: { type: K; detail: EngineEventMap[K] } }[EngineEventType];
 export type Listener<K extends EngineEventType> = (detail: EngineEventMap[K]) => void;
 

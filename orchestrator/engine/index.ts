@@ -3,7 +3,13 @@
 export { ENGINE_DEFAULTS } from '../config.ts';
 export { sha256Hex } from './blobs.ts';
 export type { DlqListOptions, DlqPurgeOptions } from './dlq.ts';
-export type { EngineEvent, EngineEventMap, EngineEventType, Listener } from './events.ts';
+export {
+  ENGINE_EVENT_TYPES,
+  type EngineEvent,
+  type EngineEventMap,
+  type EngineEventType,
+  type Listener,
+} from './events.ts';
 export type { WorkerError } from './failure.ts';
 export { ID_PATTERN, newId } from './ids.ts';
 export type { ListJobsOptions } from './jobs.ts';

@@ -168,6 +168,14 @@ export class TaskEngine {
     this.#events.off(type, listener);
   }
 
+  /**
+   * Delivers the events of a transaction that another connection to this database committed (the
+   * engine thread's group commits), to this engine's listeners, as if this engine had committed it.
+   */
+  deliver(events: readonly EngineEvent[]): void {
+    this.#events.emit(events);
+  }
+
   createJob(input: CreateJobInput): JobSummary {
     return this.#write((ctx) => createJob(ctx, input));
   }

@@ -84,7 +84,8 @@ function syncSigner(key: PrivateKey): SyncSigner {
 
 export class DigestLog {
   readonly #listeners = new Set<AppendListener>();
-  #head: { seq: number; hash: string } | undefined;
+  /** Tasks another connection logged (adopt) whose `task:done` event is still to come here. */
+  readonly #adopted = new Set<string>();
   readonly #sign: SyncSigner;
   readonly #opts: Required<DigestLogOptions>;
   /** Accepted tasks of this turn, in event order, not yet appended (what the event said). */
@@ -118,7 +119,9 @@ export class DigestLog {
 
   /** Appends several records in one transaction (one commit), in the given order. */
   appendAll(inputs: readonly RecordInput[]): LogRecord[] {
-    return this.#appendAll(inputs);
+    const records = this.store.db.transaction(() => this.#appendAll(inputs)).immediate();
+    this.#publish(records);
+    return records;
   }
 
   /** Logs an accepted task once; returns its record, or undefined when already logged or unknown. */
@@ -143,23 +146,17 @@ export class DigestLog {
     taskIds: readonly string[],
     inputOf: (taskId: string) => RecordInput | undefined,
   ): LogRecord[] {
-    let records: LogRecord[];
-    try {
-      records = this.store.db
-        .transaction(() => {
-          const inputs: RecordInput[] = [];
-          for (const taskId of taskIds) {
-            if (this.store.hasTask(this.origin, taskId)) continue;
-            const input = inputOf(taskId);
-            if (input !== undefined) inputs.push(input);
-          }
-          return this.#appendAll(inputs, false);
-        })
-        .immediate();
-    } catch (err) {
-      this.#head = undefined; // rolled back: re-read the head from the store next time
-      throw err;
-    }
+    const records = this.store.db
+      .transaction(() => {
+        const inputs: RecordInput[] = [];
+        for (const taskId of taskIds) {
+          if (this.store.hasTask(this.origin, taskId)) continue;
+          const input = inputOf(taskId);
+          if (input !== undefined) inputs.push(input);
+        }
+        return this.#appendAll(inputs);
+      })
+      .immediate();
     this.#publish(records);
     return records;
   }
@@ -180,6 +177,17 @@ export class DigestLog {
     });
   }
 
+  /**
+   * Takes records another connection appended to this origin's chain in the same database (the
+   * engine thread's log, which logs the tasks its group commits accept): tells the append
+   * listeners, as if this log had appended them, and skips their tasks' `task:done` events when
+   * they are delivered here. Call it before those events are delivered.
+   */
+  adopt(records: readonly LogRecord[]): void {
+    for (const record of records) this.#adopted.add(record.taskId);
+    this.#publish(records);
+  }
+
   /** Appends a record for every accepted task not yet in this origin's chain; returns how many. */
   backfill(): number {
     const missing = this.store.db
@@ -197,6 +205,7 @@ export class DigestLog {
   attach(engine: TaskEngine): () => void {
     this.backfill();
     const off = engine.on('task:done', (done) => {
+      if (this.#adopted.delete(done.taskId)) return;
       this.#pending.set(done.taskId, done);
       if (this.#scheduled) return;
       this.#scheduled = true;
@@ -217,12 +226,13 @@ export class DigestLog {
   }
 
   /**
-   * Signs and stores `inputs` as the next records of the chain (one transaction); the cached head
-   * moves only once they are stored. `publish` false: the caller publishes after its commit.
+   * Signs and stores `inputs` as the next records of the chain. Call it inside an IMMEDIATE
+   * transaction: the head is read there, so two connections appending to one chain (the engine
+   * thread's log and this thread's) cannot both take the same next seq.
    */
-  #appendAll(inputs: readonly RecordInput[], publish = true): LogRecord[] {
+  #appendAll(inputs: readonly RecordInput[]): LogRecord[] {
     if (inputs.length === 0) return [];
-    let head = this.#head ?? this.store.head(this.origin);
+    let head = this.store.head(this.origin);
     const records = inputs.map((input) => {
       const record = signRecordWith(this.#sign, {
         v: RECORD_VERSION,
@@ -236,8 +246,6 @@ export class DigestLog {
       return record;
     });
     this.store.insert(records);
-    this.#head = head;
-    if (publish) this.#publish(records);
     return records;
   }
 
