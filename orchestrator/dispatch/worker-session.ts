@@ -104,13 +104,14 @@ export class WorkerSession {
       })
       .then(
         (leases = []) => {
-          this.credit += reserved - leases.length;
+          this.credit = Math.min(this.credit + reserved - leases.length, MAX_PULL);
           for (const lease of leases)
             if (lease.proof === undefined) this.sentWithoutProof.add(lease.replicaId);
           return this.outbox.tasks(leases, signal);
         },
         (err: unknown) => {
-          this.credit += reserved; // the leases were rolled back with their transaction
+          // The leases were rolled back with their transaction.
+          this.credit = Math.min(this.credit + reserved, MAX_PULL);
           if (!signal?.aborted) this.ctx.log(`lease for ${this.workerId} failed: ${String(err)}`);
         },
       )
