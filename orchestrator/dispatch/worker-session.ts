@@ -1,7 +1,8 @@
 /**
  * One connected worker, seen from the orchestrator: reads its frames, turns them into engine
- * calls, and sends it task frames while it has credit (each `pull` adds credit). Anything the
- * engine refuses goes back as a `refusal` frame with the engine's stable code; the session lives on.
+ * calls, and sends it task frames while it has credit (each `pull` adds credit; ./work-offer.ts
+ * spends it). Anything the engine refuses goes back as a `refusal` frame with the engine's stable
+ * code; the session lives on.
  *
  * Engine calls go through the dispatcher's group commit (./group-commit.ts): they run with those of
  * every other session in one transaction per turn of the event loop, and the worker hears back
@@ -10,7 +11,6 @@
 import { entryBytes } from '../../protocol/batch.ts';
 import { ErrorCode, FrameError, isShardmeshError } from '../../protocol/errors.ts';
 import type { FrameChannel } from '../../protocol/frame-channel.ts';
-import { MAX_PULL } from '../../protocol/limits.ts';
 import type {
   FailureEntry,
   FrameHeader,
@@ -18,12 +18,13 @@ import type {
   ResultHeader,
   ResultsHeader,
 } from '../../protocol/messages.ts';
-import type { Lease, TaskEngine } from '../engine/index.ts';
+import type { TaskEngine } from '../engine/index.ts';
 import { BoundedSet } from './bounded-set.ts';
 import type { GroupCommit, OpSource } from './group-commit.ts';
 import type { ProofCheck } from './proof-check.ts';
 import { SessionOutbox } from './session-outbox.ts';
 import { resultOf } from './task-frames.ts';
+import { WorkOffer } from './work-offer.ts';
 
 export interface SessionContext {
   engine: TaskEngine;
@@ -45,7 +46,6 @@ export interface SessionContext {
 const NO_PROOF_MEMORY = 4096;
 
 export class WorkerSession {
-  private credit = 0;
   /**
    * Replicas this session sent with no proof request: their results skip the proof lookup. Only a
    * fast path: a result for any other replica (a proof is owed, it was leased in an earlier
@@ -60,13 +60,9 @@ export class WorkerSession {
    * acked_at; the lease is the same either way).
    */
   private readonly queuedAcks = new Set<string>();
-  /** The task kinds the worker's hello says it runs: the only ones it is offered. */
-  private kinds: readonly string[] = [];
-  /** A lease call is queued; a second would race it for the same credit. */
-  private offering = false;
-  /** Credit or work arrived while a lease call was queued: offer again when it settles. */
-  private offerAgain = false;
   private readonly outbox: SessionOutbox;
+  /** The worker's credit and the lease calls that spend it. */
+  private readonly work: WorkOffer;
 
   constructor(
     readonly workerId: string,
@@ -74,51 +70,25 @@ export class WorkerSession {
     private readonly ctx: SessionContext,
   ) {
     this.outbox = new SessionOutbox(channel, workerId, ctx.log);
+    this.work = new WorkOffer({
+      workerId,
+      commit: ctx.commit,
+      log: ctx.log,
+      offerAgain: () => ctx.wantsWork(this),
+      send: (leases, signal) => {
+        for (const lease of leases) if (lease.proof === undefined) this.sentWithoutProof.add(lease.replicaId);
+        return this.outbox.tasks(leases, signal);
+      },
+    });
   }
 
   get hasCredit(): boolean {
-    return this.credit > 0;
+    return this.work.hasCredit;
   }
 
-  /**
-   * Leases up to `credit` replicas in the next group transaction and, once it committed, sends
-   * them (the channel keeps the order of sends).
-   */
+  /** Leases up to the worker's credit in the next group transaction, then sends the tasks. */
   offerWork(signal?: AbortSignal): void {
-    if (this.credit <= 0) return;
-    if (this.offering) {
-      this.offerAgain = true;
-      return;
-    }
-    this.offering = true;
-    this.offerAgain = false;
-    let reserved = 0;
-    this.ctx.commit
-      .run<Lease[] | undefined>(() => {
-        // Credit is read when the batch is formed, so pulls that arrived meanwhile count too. It
-        // is reserved until the leases come back; what the engine did not hand out returns then.
-        if (this.credit <= 0) return undefined;
-        reserved = this.credit;
-        this.credit = 0;
-        return { op: 'lease', workerId: this.workerId, max: reserved, kinds: this.kinds };
-      })
-      .then(
-        (leases = []) => {
-          this.credit = Math.min(this.credit + reserved - leases.length, MAX_PULL);
-          for (const lease of leases)
-            if (lease.proof === undefined) this.sentWithoutProof.add(lease.replicaId);
-          return this.outbox.tasks(leases, signal);
-        },
-        (err: unknown) => {
-          // The leases were rolled back with their transaction.
-          this.credit = Math.min(this.credit + reserved, MAX_PULL);
-          if (!signal?.aborted) this.ctx.log(`lease for ${this.workerId} failed: ${String(err)}`);
-        },
-      )
-      .finally(() => {
-        this.offering = false;
-        if (this.offerAgain && !signal?.aborted) this.ctx.wantsWork(this);
-      });
+    this.work.offer(signal);
   }
 
   /** Runs the session until the worker disconnects or `signal` fires. */
@@ -154,7 +124,7 @@ export class WorkerSession {
       );
       return false;
     }
-    this.kinds = hello.capabilities.kinds;
+    this.work.kinds = hello.capabilities.kinds;
     this.outbox.batch = hello.batchFrames === true && this.ctx.batchFrames !== false;
     // Queued before any lease of this session, so the worker is known when it is first leased work.
     this.commit(hello, signal, {
@@ -181,7 +151,7 @@ export class WorkerSession {
   private handle(header: FrameHeader, payload: Uint8Array, signal: AbortSignal): void {
     switch (header.type) {
       case 'pull':
-        this.credit = Math.min(this.credit + header.max, MAX_PULL);
+        this.work.pull(header.max);
         this.ctx.wantsWork(this);
         return;
       case 'ack':
