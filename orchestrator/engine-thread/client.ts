@@ -5,7 +5,7 @@
  * handed to `onRecords` (the replicator publishes them), both before the ops settle, as an
  * in-process batch does.
  */
-import { EngineError, ErrorCode } from '../../protocol/errors.ts';
+import { AbortError, EngineError, ErrorCode, throwIfAborted } from '../../protocol/errors.ts';
 import type { CommitLane } from '../dispatch/commit-lane.ts';
 import type { EngineOp, OpOutcome } from '../dispatch/engine-ops.ts';
 import type { TaskEngine } from '../engine/index.ts';
@@ -60,11 +60,13 @@ export class EngineThread implements CommitLane {
   #init(signal?: AbortSignal): Promise<void> {
     const { dbPath, leaseMs, log } = this.opts;
     return new Promise<void>((resolve, reject) => {
-      signal?.throwIfAborted();
-      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      throwIfAborted(signal);
+      const onAbort = () => reject(new AbortError());
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#worker.onmessage = (event: MessageEvent<FromThread>) => {
         const msg = event.data;
         if (msg.type === 'ready') {
+          signal?.removeEventListener('abort', onAbort);
           this.#worker.onmessage = (e: MessageEvent<FromThread>) => this.#onMessage(e.data);
           resolve();
         } else if (msg.type === 'init-failed') reject(fromWire(msg.error));

@@ -78,14 +78,15 @@ function start(init: ThreadInit): Host {
   };
 }
 
-function commit(h: Host, id: number, ops: ToThread & { type: 'commit' }): void {
+/** One group commit: the batch's ops in one transaction, then the log append, then the reply. */
+function commit(h: Host, { id, ops }: Extract<ToThread, { type: 'commit' }>): void {
   let outcomes: WireOutcome[];
   try {
     outcomes = h.engine
-      .batch(() => runEngineOps(h.engine, ops.ops))
+      .batch(() => runEngineOps(h.engine, ops))
       .map((o) => (o.ok ? o : { ok: false, error: toWire(o.error) }));
   } catch (err) {
-    h.events.length = 0;
+    // Rolled back: the engine delivered no event and the log has nothing to append.
     post({ type: 'commit-failed', id, error: toWire(err) });
     return;
   }
@@ -107,7 +108,7 @@ self.onmessage = (event: MessageEvent<ToThread>) => {
     case 'commit':
       if (host === undefined)
         post({ type: 'commit-failed', id: msg.id, error: toWire(new Error('not started')) });
-      else commit(host, msg.id, msg);
+      else commit(host, msg);
       return;
     case 'close':
       host?.close();
