@@ -77,7 +77,6 @@ export class Orchestrator {
     const meshOpts = this.meshOpts === false ? undefined : (this.meshOpts ?? {});
     const mesh = meshOpts === undefined ? undefined : { mdns: config.mdns, ...meshOpts.node };
     this.node = await createNode({ listen: config.p2pListen, privateKey, mesh });
-    const threaded = config.engineThread && config.dbPath !== ':memory:';
     if (meshOpts !== undefined) {
       this.mesh = new OrchestratorMesh(this.node, engine, privateKey, { log: this.log, ...meshOpts.log });
       await this.mesh.start();
@@ -102,6 +101,8 @@ export class Orchestrator {
     // Leases of a previous run (a crash, kill -9) cannot complete: give them back before workers connect.
     const released = engine.releaseOrphanedLeases();
     if (released > 0) this.log(`released ${released} lease(s) held when the previous run stopped`);
+    // A second connection cannot open an in-memory database: the engine thread needs a file.
+    const threaded = config.engineThread && config.dbPath !== ':memory:';
     const lane = threaded ? await this.startEngineThread(engine, privateKey) : undefined;
     const dispatcher = new Dispatcher({ config, engine, node: this.node, log: this.log, lane });
     this.dispatcher = dispatcher;

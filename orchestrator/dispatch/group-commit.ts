@@ -5,9 +5,10 @@
  * last turn instead of one per frame. On a file database the commit is the expensive part, so
  * this is what lets dispatch keep up with many small tasks.
  *
- * The batch runs on a CommitLane: by default the engine thread (../engine-thread/), so SQLite's
- * work leaves the thread that runs the network. One batch is in flight at a time; calls queued
- * meanwhile form the next batch, which therefore grows with the load.
+ * The batch runs on a CommitLane: in this thread (LocalLane, the default), or on the engine thread
+ * (../engine-thread/, opt-in), which takes SQLite's work off the thread that runs the network.
+ * There at most maxInFlight batches are out at once; calls queued meanwhile form the next batch,
+ * which therefore grows with the load.
  *
  * Durability is unchanged: a call's promise settles only after its transaction committed (WAL,
  * synchronous=NORMAL, as every engine call), and the dispatcher answers a worker (a task frame, a
@@ -28,8 +29,9 @@ export interface GroupCommitOptions {
   schedule?: (flush: () => void) => void;
   /**
    * Batches a lane that runs elsewhere (the engine thread) may hold at once. With 1 the thread
-   * idles while its reply crosses back and the next batch forms (it was ~68% busy as the
-   * bottleneck, issue 3); with 2 the next batch waits there. Batches still commit in order.
+   * idles while its reply crosses back and the next batch forms; with 2 the next batch is already
+   * waiting there (no measurable difference on two cores, docs/architecture.md session 8).
+   * Batches still commit in order.
    */
   maxInFlight?: number;
 }
